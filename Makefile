@@ -1,0 +1,48 @@
+# Everything runs from a local virtualenv that the first target creates; no global installs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= dev
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
+
+.PHONY: help plan plans test lint bench config access clean
+
+help:
+	@echo "make plan STACK=<stack>   offline plan under Pulumi's mocks (no Azure, no Pulumi CLI)"
+	@echo "make test                 the whole test suite"
+	@echo "make lint                 ruff (lint + format check) and mypy"
+	@echo "make bench                offline-plan wall time and peak memory per stack vs the floor"
+	@echo "make config STACK=<stack> write feathr_config.<stack>.yaml from a deployed stack's outputs"
+	@echo "stacks: $(STACKS)"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+plan: $(VENV)/.installed
+	$(PY) -m infra.offline.plan $(STACK)
+
+plans: $(VENV)/.installed
+	@for s in $(STACKS); do $(PY) -m infra.offline.plan $$s --quiet || exit 1; done
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/offline_plan.py $(STACKS)
+
+config:
+	@test -n "$(STACK)" || (echo "STACK is required" >&2; exit 2)
+	pulumi stack output feathrConfigYaml --stack $(STACK) --show-secrets=false > feathr_config.$(STACK).yaml
+	@echo "wrote feathr_config.$(STACK).yaml"
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .mypy_cache

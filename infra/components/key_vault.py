@@ -1,0 +1,75 @@
+"""Key Vault: where every secret of the environment lives, under the names Feathr looks up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import keyvault
+
+from infra.components.protection import lock_against_deletion, stateful_options
+from infra.settings.key_vault import KeyVaultSettings
+
+
+@dataclass(frozen=True)
+class KeyVaultArgs:
+    settings: KeyVaultSettings
+    vault_name: str
+    tenant_id: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+    location: str
+    production_like: bool
+    tags: dict[str, str]
+
+
+class SecretStore(pulumi.ComponentResource):
+    """An RBAC-authorized Key Vault. `add_secret` writes a secret through ARM (so vault network rules
+    never block the deployment) and returns its versionless URI for Key Vault references."""
+
+    def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("feathr:secrets:SecretStore", name, None, opts)
+        self._args = args
+        settings = args.settings
+        properties = keyvault.VaultPropertiesArgs(
+            tenant_id=args.tenant_id,
+            sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=settings.sku),
+            enable_rbac_authorization=True,
+            enable_soft_delete=True,
+            soft_delete_retention_in_days=settings.soft_delete_retention_days,
+            # Purge protection can never be turned off again: omit it rather than pass False.
+            enable_purge_protection=True if settings.purge_protection else None,
+            network_acls=keyvault.NetworkRuleSetArgs(
+                default_action=settings.network_default_action,
+                bypass="AzureServices" if settings.bypass_azure_services else "None",
+                ip_rules=[keyvault.IPRuleArgs(value=r) for r in settings.allowed_ip_ranges],
+            ),
+        )
+        vault = keyvault.Vault(
+            name,
+            vault_name=args.vault_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            properties=properties,
+            tags=args.tags,
+            opts=stateful_options(args.production_like, self),
+        )
+        if args.production_like:
+            lock_against_deletion(name, vault, "Feathr secrets of a production environment", self)
+        self.vault = vault
+        self.vault_name: pulumi.Output[str] = vault.name
+        self.vault_id: pulumi.Output[str] = vault.id
+        self.vault_uri: pulumi.Output[str] = vault.properties.vault_uri
+        self.register_outputs({"vault_name": self.vault_name, "vault_uri": self.vault_uri})
+
+    def add_secret(self, secret_name: str, value: pulumi.Input[str], parent: pulumi.Resource | None = None) -> pulumi.Output[str]:
+        """Store `value` (always marked secret) as `secret_name`; returns the versionless secret URI."""
+        secret = keyvault.Secret(
+            f"{self._args.vault_name}-{secret_name.lower()}",
+            vault_name=self.vault_name,
+            resource_group_name=self._args.resource_group_name,
+            secret_name=secret_name,
+            properties=keyvault.SecretPropertiesArgs(value=pulumi.Output.secret(value), content_type="text/plain"),
+            tags=self._args.tags,
+            opts=pulumi.ResourceOptions(parent=parent or self, additional_secret_outputs=["properties"]),
+        )
+        return secret.properties.secret_uri

@@ -1,0 +1,104 @@
+"""The offline store: an ADLS Gen2 account (or a shared existing one) and the feature-data container."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import storage
+
+from infra.components.protection import lock_against_deletion, stateful_options
+from infra.settings.offline_store import OfflineStoreSettings
+
+
+@dataclass(frozen=True)
+class OfflineStoreArgs:
+    settings: OfflineStoreSettings
+    account_name: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    production_like: bool
+    tags: dict[str, str]
+
+
+class OfflineStore(pulumi.ComponentResource):
+    """Outputs: `account_name`, `account_id`, `dfs_endpoint` (https://<account>.dfs.core.windows.net/),
+    `container_name`, and `abfss_root` (abfss://<container>@<account>.dfs.core.windows.net)."""
+
+    def __init__(self, name: str, args: OfflineStoreArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("feathr:storage:OfflineStore", name, None, opts)
+        settings = args.settings
+        self.shared = settings.shared
+        if settings.shared:
+            self._use_shared_account(settings)
+        else:
+            self._create_account(name, args)
+        self.container_name: pulumi.Output[str] = pulumi.Output.from_input(settings.container)
+        self.abfss_root: pulumi.Output[str] = pulumi.Output.concat(
+            "abfss://", settings.container, "@", self.account_name, ".dfs.core.windows.net"
+        )
+        self.register_outputs(
+            {"account_name": self.account_name, "account_id": self.account_id, "dfs_endpoint": self.dfs_endpoint}
+        )
+
+    def _use_shared_account(self, settings: OfflineStoreSettings) -> None:
+        # Data can be shared between environments; this stack only reads the account, never owns it.
+        account_id = settings.existing_account_id or ""
+        resource_group = account_id.split("/resourceGroups/")[1].split("/")[0]
+        existing = storage.get_storage_account_output(
+            account_name=settings.existing_account_name, resource_group_name=resource_group,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        self.account_name = existing.name
+        self.account_id = pulumi.Output.from_input(account_id)
+        self.dfs_endpoint = existing.primary_endpoints.dfs
+
+    def _create_account(self, name: str, args: OfflineStoreArgs) -> None:
+        settings = args.settings
+        account = storage.StorageAccount(
+            name,
+            account_name=args.account_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            kind=storage.Kind.STORAGE_V2,
+            sku=storage.SkuArgs(name=settings.sku),
+            is_hns_enabled=True,  # ADLS Gen2: Feathr and Spark address it as abfss://
+            enable_https_traffic_only=True,
+            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
+            allow_blob_public_access=False,
+            allow_shared_key_access=settings.shared_key_access,
+            default_to_o_auth_authentication=not settings.shared_key_access,
+            allow_cross_tenant_replication=False,
+            network_rule_set=storage.NetworkRuleSetArgs(
+                default_action=settings.network_default_action,
+                bypass=storage.Bypass.AZURE_SERVICES,
+                ip_rules=[storage.IPRuleArgs(i_p_address_or_range=r) for r in settings.allowed_ip_ranges],
+            ),
+            tags=args.tags,
+            opts=stateful_options(args.production_like, self),
+        )
+        retention = settings.soft_delete_days
+        storage.BlobServiceProperties(
+            f"{name}-blob-service",
+            account_name=account.name,
+            resource_group_name=args.resource_group_name,
+            blob_services_name="default",
+            delete_retention_policy=storage.DeleteRetentionPolicyArgs(enabled=retention > 0, days=retention or None),
+            container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(
+                enabled=retention > 0, days=retention or None
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        storage.BlobContainer(
+            f"{name}-container",
+            account_name=account.name,
+            resource_group_name=args.resource_group_name,
+            container_name=settings.container,
+            public_access=storage.PublicAccess.NONE,
+            opts=stateful_options(args.production_like, self),
+        )
+        if args.production_like:
+            lock_against_deletion(name, account, "Feathr offline store: feature data of a production environment", self)
+        self.account_name = account.name
+        self.account_id = account.id
+        self.dfs_endpoint = account.primary_endpoints.dfs

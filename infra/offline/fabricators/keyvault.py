@@ -1,0 +1,23 @@
+"""Key Vaults and their secrets."""
+
+from infra.offline.azure_model import ArmType, register
+
+
+def _vault_properties(r, name, arm_id):
+    return {"properties": {**(r.get("properties") or {}), "vaultUri": f"https://{name}.vault.azure.net/"}}
+
+
+def _secret_properties(r, name, arm_id):
+    vault = r.get("vaultName")
+    uri = f"https://{vault}.vault.azure.net/secrets/{name}"
+    # Azure never returns a secret's value from the management plane.
+    properties = {k: v for k, v in (r.get("properties") or {}).items() if k != "value"}
+    return {"properties": {**properties, "secretUri": uri, "secretUriWithVersion": f"{uri}/0123456789abcdef0123456789abcdef"}}
+
+
+register(
+    ArmType("azure-native:keyvault:Vault", "Microsoft.KeyVault/vaults/{vaultName}", "vaultName",
+            computed=_vault_properties),
+    ArmType("azure-native:keyvault:Secret", "Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
+            "secretName", computed=_secret_properties),
+)

@@ -1,0 +1,93 @@
+"""Pulumi mocks that fabricate Azure's computed values and record every resource declared.
+
+One module serves the tests and the offline plan. `AzureMocks` answers resource registrations
+and provider function calls from `infra.offline.azure_model`; `RecordingMonitor` also keeps what
+the mock interface hides (resource options such as `protect`, the parent, which inputs are secret)
+so tests can assert on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime import Mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+from infra.offline import fabricators  # noqa: F401  (registers every resource type's Azure model)
+from infra.offline.azure_model import CALLS, Resource, fabricate
+
+REDACTED = "[secret]"
+
+
+@dataclass
+class RecordedResource:
+    token: str
+    logical_name: str
+    physical_name: str
+    arm_id: str
+    inputs: dict[str, Any]  # secrets unwrapped: tests may look, the plan redacts
+    outputs: dict[str, Any]
+    secret_inputs: frozenset[str]  # top-level input keys that held a secret
+    parent_urn: str = ""
+    protect: bool = False
+    custom: bool = True
+    depends_on: tuple[str, ...] = ()
+
+    def redacted_inputs(self) -> dict[str, Any]:
+        return {key: (REDACTED if key in self.secret_inputs else value) for key, value in self.inputs.items()}
+
+
+class AzureMocks(Mocks):
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if not args.custom:  # component resources have no Azure state
+            return f"{args.name}-component", dict(args.inputs)
+        if args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-provider", dict(args.inputs)
+        arm_id, _, outputs = fabricate(Resource(args.typ, args.name, args.inputs))
+        return arm_id, outputs
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        handler = CALLS.get(args.token)
+        if handler is None:
+            raise KeyError(f"no offline answer for provider function {args.token}: add one in infra/offline/fabricators/")
+        return dict(handler(args.args))
+
+
+def _secret_keys(struct: Any) -> frozenset[str]:
+    """Top-level input keys whose value is, or contains, a secret."""
+    keys = set()
+    for key, value in struct.fields.items():
+        if value.HasField("struct_value") and rpc.deserialize_properties_unwrap_secrets(value.struct_value)[1]:
+            keys.add(key)
+    return frozenset(keys)
+
+
+class RecordingMonitor(MockMonitor):
+    def __init__(self, mocks: AzureMocks):
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack" or request.type.startswith("pulumi:providers:"):
+            return response
+        inputs, _ = rpc.deserialize_properties_unwrap_secrets(request.object)
+        state = self.resources[response.urn]
+        self.recorded.append(
+            RecordedResource(
+                token=request.type,
+                logical_name=request.name,
+                physical_name=str(state.state.get("name", request.name)) if request.custom else request.name,
+                arm_id=state.id if request.custom else "",
+                inputs=dict(inputs),
+                outputs=dict(state.state),
+                secret_inputs=_secret_keys(request.object),
+                parent_urn=request.parent,
+                protect=bool(request.protect),
+                custom=bool(request.custom),
+                depends_on=tuple(request.dependencies),
+            )
+        )
+        return response

@@ -1,0 +1,61 @@
+"""Stack settings: parsed once, up front, into frozen typed objects.
+
+`load_settings` is the only place that reads raw config. Every bad value stops the program here,
+before any resource is declared, with a `SettingsError` that names the key, the value and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra.naming import Names
+from infra.settings.environment import EnvironmentSettings, parse_environment
+from infra.settings.errors import SettingsError
+from infra.settings.key_vault import KeyVaultSettings, parse_key_vault
+from infra.settings.names import parse_name_overrides
+from infra.settings.offline_store import OfflineStoreSettings, parse_offline_store
+from infra.settings.reader import Section
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    stack: str
+    env: EnvironmentSettings
+    names: Names
+    offline_store: OfflineStoreSettings
+    key_vault: KeyVaultSettings
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The tags every taggable resource of this environment carries."""
+        return {
+            "environment": self.env.environment,
+            "stack": self.stack,
+            "managed-by": "pulumi",
+            "owner": self.env.owner,
+            "cost-center": self.env.cost_center,
+        }
+
+
+def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Settings:
+    """Parse `<project>:<key>` entries of the stack's config; keys of other namespaces are ignored."""
+    namespace = f"{project}:"
+    own = {key[len(namespace):]: value for key, value in raw_config.items() if key.startswith(namespace)}
+    root = Section(namespace, own)
+    env = parse_environment(root)
+    settings = Settings(
+        project=project,
+        stack=stack,
+        env=env,
+        names=Names(env.prefix, env.environment, parse_name_overrides(root.section("names"))),
+        offline_store=parse_offline_store(root.section("offlineStore"), env.production_like),
+        key_vault=parse_key_vault(root.section("keyVault"), env.production_like),
+    )
+    root.finish()
+    return settings
