@@ -1,0 +1,40 @@
+"""Helpers for tests: run the program under the mocks (cached per stack and overrides)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from typing import Any
+
+from infra.offline.runner import REPO_ROOT, ProgramRun, run_program, stack_config
+
+STACKS = sorted(p.name.split(".")[1] for p in REPO_ROOT.glob("Pulumi.*.yaml"))
+NS = "feathr-infra:"
+
+
+def config_with(stack: str, **overrides: Any) -> dict[str, Any]:
+    """The stack's merged config with top-level keys replaced (`offlineStore={...}` replaces the section)."""
+    config = copy.deepcopy(stack_config(stack))
+    for key, value in overrides.items():
+        config[NS + key] = value
+    return config
+
+
+def config_merged(stack: str, section: str, **values: Any) -> dict[str, Any]:
+    """The stack's merged config with `values` merged into one section (e.g. offlineStore)."""
+    config = copy.deepcopy(stack_config(stack))
+    merged = dict(config.get(NS + section) or {})
+    merged.update(values)
+    config[NS + section] = merged
+    return config
+
+
+@lru_cache(maxsize=64)
+def _run_cached(stack: str, config_json: str | None) -> ProgramRun:
+    return run_program(stack, json.loads(config_json) if config_json else None)
+
+
+def run(stack: str, config: dict[str, Any] | None = None) -> ProgramRun:
+    """Run the whole program for `stack` (with its own config unless `config` is given)."""
+    return _run_cached(stack, json.dumps(config, sort_keys=True) if config is not None else None)
