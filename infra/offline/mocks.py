@@ -23,6 +23,7 @@ REDACTED = "[secret]"
 
 @dataclass
 class RecordedResource:
+    urn: str
     token: str
     logical_name: str
     physical_name: str
@@ -77,6 +78,7 @@ class RecordingMonitor(MockMonitor):
         state = self.resources[response.urn]
         self.recorded.append(
             RecordedResource(
+                urn=response.urn,
                 token=request.type,
                 logical_name=request.name,
                 physical_name=str(state.state.get("name", request.name)) if request.custom else request.name,

@@ -1,0 +1,133 @@
+"""Offline plan: what a stack would create, without Azure credentials or the Pulumi CLI.
+
+    python -m infra.offline.plan <stack> [--quiet]
+
+Runs the real program under the mocks with the stack's real config, prints an inventory grouped
+by component, and writes build/<stack>/plan.json (every resource with its inputs, secrets
+redacted) and build/<stack>/feathr_config.yaml once the program exports `feathrConfigYaml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from infra.offline.mocks import REDACTED, RecordedResource
+from infra.offline.runner import REPO_ROOT, ProgramRun, run_program
+from infra.settings import SettingsError
+
+# Inputs worth a glance in the inventory, when a resource has them (wire names).
+_HIGHLIGHTS = (
+    "location", "sku", "kind", "minimumTlsVersion", "minimalTlsVersion", "publicNetworkAccess",
+    "isHnsEnabled", "allowBlobPublicAccess", "allowSharedKeyAccess", "httpsOnly", "zones",
+    "highAvailability", "clusteringPolicy", "clientProtocol", "createMode", "secondaryType",
+    "requestedBackupStorageRedundancy", "retentionDays", "sparkVersion", "nodeSize", "level",
+    "principalType", "startIpAddress", "endIpAddress",
+)
+
+
+def plan_document(run: ProgramRun) -> dict[str, Any]:
+    return {
+        "project": run.project,
+        "stack": run.stack,
+        "resources": [
+            {
+                "type": r.token,
+                "logicalName": r.logical_name,
+                "physicalName": r.physical_name if r.custom else None,
+                "id": r.arm_id or None,
+                "parent": r.parent_urn.rsplit("::", 1)[-1] if r.parent_urn else None,
+                "protect": r.protect,
+                "inputs": r.redacted_inputs(),
+            }
+            for r in run.resources
+        ],
+        "outputs": {key: (REDACTED if out.secret else out.value) for key, out in run.outputs.items()},
+    }
+
+
+def _summary(resource: RecordedResource) -> str:
+    parts = []
+    for key in _HIGHLIGHTS:
+        if key in resource.secret_inputs or key not in resource.inputs:
+            continue
+        value = resource.inputs[key]
+        if isinstance(value, dict) and "name" in value:
+            value = value["name"]
+        parts.append(f"{key}={json.dumps(value) if not isinstance(value, str) else value}")
+    properties = resource.inputs.get("properties")
+    if isinstance(properties, dict) and "properties" not in resource.secret_inputs:
+        parts += [f"{k}={properties[k]}" for k in ("enableRbacAuthorization", "enablePurgeProtection") if k in properties]
+    if resource.protect:
+        parts.append("protected")
+    return ", ".join(parts)
+
+
+def inventory(run: ProgramRun) -> str:
+    by_urn = {r.urn: r for r in run.resources}
+
+    def top_component(resource: RecordedResource) -> str:
+        while resource.parent_urn in by_urn:
+            parent = by_urn[resource.parent_urn]
+            if parent.parent_urn not in by_urn:
+                return f"{parent.token} {parent.logical_name}"
+            resource = parent
+        return "(stack)"
+
+    groups: dict[str, list[RecordedResource]] = defaultdict(list)
+    for r in run.resources:
+        if r.custom:
+            groups[top_component(r)].append(r)
+    lines = [f"Offline plan for stack '{run.stack}': {sum(len(g) for g in groups.values())} Azure resources"]
+    for component, members in groups.items():
+        lines.append(f"\n{component}")
+        for r in members:
+            short_type = r.token.split(":", 1)[-1]
+            lines.append(f"  {short_type:<48} {r.physical_name:<40} {_summary(r)}")
+    lines.append("\nOutputs")
+    for key, out in run.outputs.items():
+        shown = REDACTED if out.secret else out.value
+        if isinstance(shown, str) and "\n" in shown:
+            shown = f"({len(shown.splitlines())} lines, see build/{run.stack}/)"
+        lines.append(f"  {key:<28} {shown}")
+    return "\n".join(lines)
+
+
+def write_plan(run: ProgramRun, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / "plan.json"]
+    written[0].write_text(json.dumps(plan_document(run), indent=2, sort_keys=True, default=str) + "\n")
+    config = run.outputs.get("feathrConfigYaml")
+    if config is not None and not config.secret:
+        path = out_dir / "feathr_config.yaml"
+        path.write_text(config.value)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stack")
+    parser.add_argument("--quiet", action="store_true", help="only print where the plan was written")
+    args = parser.parse_args(argv)
+    if not (REPO_ROOT / f"Pulumi.{args.stack}.yaml").exists():
+        print(f"no stack file Pulumi.{args.stack}.yaml in {REPO_ROOT}", file=sys.stderr)
+        return 2
+    try:
+        run = run_program(args.stack)
+    except SettingsError as error:
+        print(f"settings error: {error}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(inventory(run))
+    for path in write_plan(run, REPO_ROOT / "build" / args.stack):
+        print(f"wrote {path.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The ADLS Gen2 offline store: secure by default, shared when settings say so."""
+
+from tests.support import config_merged, run
+
+ACCOUNT = "azure-native:storage:StorageAccount"
+SHARED_ID = ("/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/shared-data"
+             "/providers/Microsoft.Storage/storageAccounts/contososhared")
+
+
+def test_account_is_adls_gen2_and_locked_down(stack_run):
+    account = stack_run.one(ACCOUNT).inputs
+    assert account["isHnsEnabled"] is True
+    assert account["kind"] == "StorageV2"
+    assert account["enableHttpsTrafficOnly"] is True
+    assert account["minimumTlsVersion"] == "TLS1_2"
+    assert account["allowBlobPublicAccess"] is False
+    assert account["allowSharedKeyAccess"] is False
+    assert account["defaultToOAuthAuthentication"] is True
+
+
+def test_shared_key_access_only_when_a_setting_turns_it_on():
+    account = run("dev", config_merged("dev", "offlineStore", sharedKeyAccess=True)).one(ACCOUNT).inputs
+    assert account["allowSharedKeyAccess"] is True
+
+
+def test_sku_per_environment(dev, prod):
+    assert dev.one(ACCOUNT).inputs["sku"] == {"name": "Standard_LRS"}
+    assert prod.one(ACCOUNT).inputs["sku"] == {"name": "Standard_RAGZRS"}
+
+
+def test_feature_container_is_private(stack_run):
+    container = stack_run.one("azure-native:storage:BlobContainer").inputs
+    assert container["containerName"] == "features"
+    assert container["publicAccess"] == "None"
+
+
+def test_soft_delete_backs_up_blobs_and_containers(prod):
+    service = prod.one("azure-native:storage:BlobServiceProperties").inputs
+    assert service["deleteRetentionPolicy"] == {"enabled": True, "days": 30}
+    assert service["containerDeleteRetentionPolicy"] == {"enabled": True, "days": 30}
+
+
+def test_network_rules_from_settings(dev, prod):
+    assert dev.one(ACCOUNT).inputs["networkRuleSet"]["defaultAction"] == "Allow"
+    rules = prod.one(ACCOUNT).inputs["networkRuleSet"]
+    assert rules["defaultAction"] == "Deny" and rules["bypass"] == "AzureServices"
+    assert rules["ipRules"] == [{"action": "Allow", "iPAddressOrRange": "203.0.113.0/24"}]
+
+
+def test_shared_mode_creates_no_storage_and_points_at_the_shared_account():
+    result = run("dev", config_merged("dev", "offlineStore", mode="shared", existingAccountId=SHARED_ID))
+    assert not [r for r in result.resources if r.token.startswith("azure-native:storage:")]
+    assert result.outputs["offlineStoreAccountName"].value == "contososhared"
+    assert result.outputs["offlineStoreRoot"].value == "abfss://features@contososhared.dfs.core.windows.net"
+    # the environment's own vault is still created: data may be shared, secrets never are
+    assert result.one("azure-native:keyvault:Vault")
