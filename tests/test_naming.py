@@ -12,7 +12,7 @@ ENVIRONMENTS = ["qa", "dev", "prod", "staging1", "abcdefgh"]
 
 
 @pytest.mark.parametrize("name_key", sorted(NAMED_RESOURCES))
-@pytest.mark.parametrize("prefix, environment", itertools.product(PREFIXES, ENVIRONMENTS))
+@pytest.mark.parametrize("prefix, environment", list(itertools.product(PREFIXES, ENVIRONMENTS)))
 def test_every_generated_name_is_valid_for_its_type(name_key, prefix, environment):
     kind, role = NAMED_RESOURCES[name_key]
     name = generate_name(kind, prefix, environment, role)
