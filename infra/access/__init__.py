@@ -1,0 +1,1 @@
+"""Access control: the role matrix (data) and what it expands to for one environment."""
