@@ -8,11 +8,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pulumi  # noqa: E402
+import pulumi_azuread as azuread  # noqa: E402
 from pulumi_azure_native import authorization  # noqa: E402
 
 from infra.components.key_vault import KeyVaultArgs, SecretStore  # noqa: E402
 from infra.components.offline_store import OfflineStore, OfflineStoreArgs  # noqa: E402
+from infra.components.online_store import OnlineStore, OnlineStoreArgs  # noqa: E402
 from infra.components.resource_group import EnvironmentResourceGroup  # noqa: E402
+from infra.components.registry.api import RegistryApi, RegistryApiArgs  # noqa: E402
+from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs  # noqa: E402
+from infra.components.registry.roles import global_admins  # noqa: E402
+from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs  # noqa: E402
+from infra.components.spark import SparkCompute, SparkComputeArgs  # noqa: E402
 from infra.settings import load_settings  # noqa: E402
 from infra.stack_config import raw_stack_config  # noqa: E402
 
@@ -46,6 +53,98 @@ secrets = SecretStore(
         tags=tags,
     ),
 )
+online_store = OnlineStore(
+    "online-store",
+    OnlineStoreArgs(
+        settings=settings.online_store,
+        cache_name=names.of("managed_redis" if settings.online_store.managed else "redis_cache"),
+        secondary_cache_name=names.of("redis_cache_secondary"),
+        persistence_identity_name=names.of("redis_persistence_identity"),
+        resource_group_name=group.name,
+        location=env.location,
+        subscription_id=client.subscription_id,
+        production_like=env.production_like,
+        tags=tags,
+        secrets=secrets,
+    ),
+)
+spark = SparkCompute(
+    "spark",
+    SparkComputeArgs(
+        settings=settings.spark,
+        names=names,
+        environment=env.environment,
+        resource_group_name=group.name,
+        location=env.location,
+        subscription_id=client.subscription_id,
+        production_like=env.production_like,
+        tags=tags,
+        offline_store=offline_store,
+    ),
+)
+
+# The registry's SQL store (settings.registry.backend == "sql"); the Purview backend replaces it.
+registry_sql = None
+if settings.registry.backend == "sql":
+    registry_sql = SqlRegistryStore(
+        "registry-sql",
+        SqlRegistryStoreArgs(
+            settings=settings.registry.sql,
+            server_name=names.of("registry_sql_server"),
+            partner_server_name=names.of("registry_sql_partner_server"),
+            database_name=names.of("registry_sql_database"),
+            failover_group_name=names.of("registry_sql_failover_group"),
+            bootstrap_identity_name=names.of("registry_bootstrap_identity"),
+            bootstrap_script_name=names.of("registry_bootstrap_script"),
+            resource_group_name=group.name,
+            location=env.location,
+            tenant_id=client.tenant_id,
+            secrets=secrets,
+            role_grants=global_admins(settings.registry.bootstrap_admins),
+            production_like=env.production_like,
+            tags=tags,
+        ),
+    )
+
+# The Purview registry store (settings.registry.backend == "purview"), in place of the SQL store.
+registry_purview = None
+if settings.registry.backend == "purview":
+    registry_purview = PurviewRegistryStore(
+        "registry-purview",
+        PurviewRegistryStoreArgs(
+            settings=settings.purview,
+            account_name=names.of("purview_account"),
+            managed_resource_group_name=names.of("purview_managed_resource_group"),
+            admin_identity_name=names.of("purview_admin_identity"),
+            curator_script_name=names.of("purview_curator_script"),
+            resource_group_name=group.name,
+            location=env.location,
+            subscription_id=client.subscription_id,
+            production_like=env.production_like,
+            tags=tags,
+        ),
+    )
+registry_api = RegistryApi(
+    "registry-api",
+    RegistryApiArgs(
+        settings=settings.registry_api,
+        backend=settings.registry.backend,
+        plan_name=names.of("registry_plan"),
+        app_name=names.of("registry_app"),
+        identity_name=names.of("registry_identity"),
+        entra_display_name=f"Feathr registry ({env.prefix} {env.environment})",
+        resource_group_name=group.name,
+        location=env.location,
+        tenant_id=client.tenant_id,
+        subscription_id=client.subscription_id,
+        key_vault_id=secrets.vault_id,
+        production_like=env.production_like,
+        tags=tags,
+        connection_string_secret_uri=registry_sql.connection_string_secret_uri if registry_sql else None,
+        purview=registry_purview,
+        entra_owner_object_ids=(azuread.get_client_config_output().object_id,),
+    ),
+)
 
 pulumi.export("environment", env.environment)
 pulumi.export("resourceGroupName", group.name)
@@ -53,3 +152,12 @@ pulumi.export("offlineStoreAccountName", offline_store.account_name)
 pulumi.export("offlineStoreRoot", offline_store.abfss_root)
 pulumi.export("keyVaultName", secrets.vault_name)
 pulumi.export("keyVaultUri", secrets.vault_uri)
+pulumi.export("registryBackend", settings.registry.backend)
+pulumi.export("registryApiEndpoint", registry_api.api_endpoint)
+if registry_sql is not None:
+    pulumi.export("registrySqlListener", registry_sql.listener_host)
+pulumi.export("onlineStoreKind", online_store.kind)
+pulumi.export("onlineStoreHost", online_store.host)
+pulumi.export("onlineStorePort", online_store.port)
+for key, value in spark.exports.items():  # sparkRuntime, sparkEndpoint, ...: what shared consumers read
+    pulumi.export(key, value)

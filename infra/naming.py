@@ -105,6 +105,9 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "letters, digits and hyphens, starting with a letter, ending with a letter or digit",
             globally_unique=True,
         ),
+        "deployment_script": NamingRule(
+            "ds", 1, 90, r"[-\w.()]*[-\w()]", "letters, digits, '-', '_', '.', '()', not ending in '.'"
+        ),
         "databricks_workspace": NamingRule(
             "dbw", 3, 64, r"[a-zA-Z0-9][-\w]*", "letters, digits, '-' and '_'", globally_unique=True
         ),
@@ -134,6 +137,28 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "storage_account": ("storage_account", ""),
         "storage_container": ("storage_container", ""),
         "key_vault": ("key_vault", ""),
+        "registry_sql_server": ("sql_server", "reg"),
+        "registry_sql_partner_server": ("sql_server", "regdr"),
+        "registry_sql_database": ("sql_database", "registry"),
+        "registry_sql_failover_group": ("sql_failover_group", "reg"),
+        "registry_bootstrap_identity": ("user_assigned_identity", "regboot"),
+        "registry_bootstrap_script": ("deployment_script", "regschema"),
+        "synapse_workspace": ("synapse_workspace", ""),
+        "synapse_spark_pool": ("synapse_spark_pool", ""),
+        "synapse_managed_resource_group": ("resource_group", "synapse-managed"),
+        "databricks_workspace": ("databricks_workspace", ""),
+        "databricks_managed_resource_group": ("resource_group", "databricks-managed"),
+        "registry_plan": ("app_service_plan", "registry"),
+        "registry_app": ("web_app", "registry"),
+        "registry_identity": ("user_assigned_identity", "registry"),
+        "purview_account": ("purview_account", ""),
+        "purview_managed_resource_group": ("resource_group", "purview-managed"),
+        "purview_admin_identity": ("user_assigned_identity", "purview-admin"),
+        "purview_curator_script": ("deployment_script", "purview-curator"),
+        "managed_redis": ("managed_redis", ""),
+        "redis_cache": ("redis_cache", ""),
+        "redis_cache_secondary": ("redis_cache", "secondary"),
+        "redis_persistence_identity": ("user_assigned_identity", "redis"),
     }
 )
 

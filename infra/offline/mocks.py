@@ -17,6 +17,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
 from infra.offline import fabricators  # noqa: F401  (registers every resource type's Azure model)
 from infra.offline.azure_model import CALLS, Resource, fabricate
+from infra.offline.fabricators.spark import stack_reference_state
 
 REDACTED = "[secret]"
 
@@ -42,6 +43,9 @@ class RecordedResource:
 
 class AzureMocks(Mocks):
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == "pulumi:pulumi:StackReference":  # a read: another stack's outputs, fabricated from its
+            # name with the same naming rules its own offline run would use (fabricators/spark.py)
+            return args.inputs["name"], stack_reference_state(args.inputs["name"])
         if not args.custom:  # component resources have no Azure state
             return f"{args.name}-component", dict(args.inputs)
         if args.typ.startswith("pulumi:providers:"):
@@ -56,13 +60,23 @@ class AzureMocks(Mocks):
         return dict(handler(args.args))
 
 
+def _holds_secret(value: Any) -> bool:
+    """Whether a serialized property value is a secret envelope or contains one (in a map or a list)."""
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        signature = fields.get(rpc._special_sig_key)
+        if signature is not None and signature.string_value == rpc._special_secret_sig:
+            return True  # a secret scalar (e.g. a password) arrives as this envelope
+        return any(_holds_secret(v) for v in fields.values())
+    if kind == "list_value":
+        return any(_holds_secret(v) for v in value.list_value.values)
+    return False
+
+
 def _secret_keys(struct: Any) -> frozenset[str]:
     """Top-level input keys whose value is, or contains, a secret."""
-    keys = set()
-    for key, value in struct.fields.items():
-        if value.HasField("struct_value") and rpc.deserialize_properties_unwrap_secrets(value.struct_value)[1]:
-            keys.add(key)
-    return frozenset(keys)
+    return frozenset(key for key, value in struct.fields.items() if _holds_secret(value))
 
 
 class RecordingMonitor(MockMonitor):

@@ -17,7 +17,12 @@ from infra.settings.errors import SettingsError
 from infra.settings.key_vault import KeyVaultSettings, parse_key_vault
 from infra.settings.names import parse_name_overrides
 from infra.settings.offline_store import OfflineStoreSettings, parse_offline_store
+from infra.settings.online_store import OnlineStoreSettings, parse_online_store
 from infra.settings.reader import Section
+from infra.settings.purview import PurviewSettings, parse_purview
+from infra.settings.registry import RegistrySettings, parse_registry
+from infra.settings.registry_api import RegistryApiSettings, parse_registry_api
+from infra.settings.spark import SparkSettings, parse_spark
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
@@ -30,6 +35,11 @@ class Settings:
     names: Names
     offline_store: OfflineStoreSettings
     key_vault: KeyVaultSettings
+    registry: RegistrySettings
+    registry_api: RegistryApiSettings
+    purview: PurviewSettings
+    online_store: OnlineStoreSettings
+    spark: SparkSettings
 
     @property
     def tags(self) -> dict[str, str]:
@@ -49,6 +59,7 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
     own = {key[len(namespace):]: value for key, value in raw_config.items() if key.startswith(namespace)}
     root = Section(namespace, own)
     env = parse_environment(root)
+    registry = parse_registry(root.section("registry"), env.production_like, env.location)
     settings = Settings(
         project=project,
         stack=stack,
@@ -56,6 +67,11 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
         names=Names(env.prefix, env.environment, parse_name_overrides(root.section("names"))),
         offline_store=parse_offline_store(root.section("offlineStore"), env.production_like),
         key_vault=parse_key_vault(root.section("keyVault"), env.production_like),
+        registry=registry,
+        registry_api=parse_registry_api(root.section("registryApi"), env.production_like, registry.backend),
+        purview=parse_purview(root.section("purview")),
+        online_store=parse_online_store(root.section("onlineStore"), env.production_like, env.location),
+        spark=parse_spark(root.section("spark"), env.production_like),
     )
     root.finish()
     return settings

@@ -1,5 +1,7 @@
 """Key Vaults and their secrets."""
 
+from pulumi.runtime import rpc
+
 from infra.offline.azure_model import ArmType, register
 
 
@@ -10,8 +12,12 @@ def _vault_properties(r, name, arm_id):
 def _secret_properties(r, name, arm_id):
     vault = r.get("vaultName")
     uri = f"https://{vault}.vault.azure.net/secrets/{name}"
-    # Azure never returns a secret's value from the management plane.
-    properties = {k: v for k, v in (r.get("properties") or {}).items() if k != "value"}
+    # Azure never returns a secret's value from the management plane. A secret value makes the whole
+    # `properties` input arrive wrapped as a secret ({<secret sig>: ..., "value": {...}}): unwrap it.
+    properties = r.get("properties") or {}
+    if properties.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        properties = properties.get("value") or {}
+    properties = {k: v for k, v in properties.items() if k != "value"}
     return {"properties": {**properties, "secretUri": uri, "secretUriWithVersion": f"{uri}/0123456789abcdef0123456789abcdef"}}
 
 

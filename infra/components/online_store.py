@@ -1,0 +1,266 @@
+"""The online store Feathr serves features from: Azure Managed Redis, or the legacy Azure Cache for Redis.
+
+Either way the client sees one TLS endpoint (`host`, `port`, `ssl_enabled`) and authenticates with
+the access key as its password. The key is read with the service's list-keys function, marked
+secret, and written to Key Vault as `REDIS-PASSWORD` (the name the Feathr client looks up); it is
+never exported.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import managedidentity, redis, redisenterprise
+
+from infra.components.key_vault import SecretStore
+from infra.components.protection import lock_against_deletion, stateful_options
+from infra.components.role_assignment import grant
+from infra.settings.online_store import OnlineStoreSettings
+
+PASSWORD_SECRET_NAME = "REDIS-PASSWORD"
+MANAGED_REDIS_PORT = 10000
+DATABASE_NAME = "default"  # Managed Redis allows exactly one database, named "default"
+
+
+@dataclass(frozen=True)
+class OnlineStoreArgs:
+    settings: OnlineStoreSettings
+    cache_name: str  # the Managed Redis cluster or the (primary) Cache for Redis
+    secondary_cache_name: str  # Cache for Redis geo-replication secondary (unused otherwise)
+    persistence_identity_name: str  # Cache for Redis persistence to storage (unused otherwise)
+    resource_group_name: pulumi.Input[str]
+    location: str
+    subscription_id: pulumi.Input[str]
+    production_like: bool
+    tags: dict[str, str]
+    secrets: SecretStore
+
+
+class OnlineStore(pulumi.ComponentResource):
+    """Outputs: `host`, `port` (TLS), `ssl_enabled` (always True), `kind`, `cache_id` and
+    `password_secret_uri` (the Key Vault secret holding the access key)."""
+
+    ssl_enabled: bool = True
+
+    def __init__(self, name: str, args: OnlineStoreArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("feathr:online:OnlineStore", name, None, opts)
+        self.kind = args.settings.kind
+        build = self._managed_redis if args.settings.managed else self._cache_for_redis
+        key = build(name, args)
+        self.password_secret_uri: pulumi.Output[str] = args.secrets.add_secret(
+            PASSWORD_SECRET_NAME, pulumi.Output.secret(key), parent=self
+        )
+        self.register_outputs(
+            {"host": self.host, "port": self.port, "ssl_enabled": self.ssl_enabled, "cache_id": self.cache_id}
+        )
+
+    # Azure Managed Redis -------------------------------------------------------------------------
+
+    def _managed_redis(self, name: str, args: OnlineStoreArgs) -> pulumi.Output[str]:
+        settings = args.settings
+        cluster = redisenterprise.RedisEnterprise(
+            name,
+            cluster_name=args.cache_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            sku=redisenterprise.SkuArgs(name=settings.sku),
+            minimum_tls_version=redisenterprise.TlsVersion.TLS_VERSION_1_2,
+            high_availability=(
+                redisenterprise.HighAvailability.ENABLED if settings.high_availability
+                else redisenterprise.HighAvailability.DISABLED
+            ),
+            zones=list(settings.zones) or None,
+            public_network_access=settings.public_network_access,
+            tags=args.tags,
+            opts=stateful_options(args.production_like, self),
+        )
+        database = redisenterprise.Database(
+            f"{name}-database",
+            cluster_name=cluster.name,
+            resource_group_name=args.resource_group_name,
+            database_name=DATABASE_NAME,
+            # Feathr's redis-py client is not cluster-aware: EnterpriseCluster gives it one endpoint.
+            clustering_policy=redisenterprise.ClusteringPolicy.ENTERPRISE_CLUSTER,
+            client_protocol=redisenterprise.Protocol.ENCRYPTED,
+            port=MANAGED_REDIS_PORT,
+            access_keys_authentication=redisenterprise.AccessKeysAuthentication.ENABLED,
+            # Features must not vanish silently under memory pressure; geo-replication requires it too.
+            eviction_policy=redisenterprise.EvictionPolicy.NO_EVICTION,
+            persistence=self._managed_persistence(settings),
+            geo_replication=self._managed_geo_replication(args, cluster),
+            opts=stateful_options(args.production_like, self),
+        )
+        if args.production_like:
+            lock_against_deletion(name, cluster, "Feathr online store of a production environment", self)
+        self.host: pulumi.Output[str] = cluster.host_name
+        self.port: pulumi.Output[int] = database.port.apply(lambda p: int(p or MANAGED_REDIS_PORT))
+        self.cache_id: pulumi.Output[str] = cluster.id
+        keys = redisenterprise.list_database_keys_output(
+            cluster_name=cluster.name,
+            database_name=database.name,
+            resource_group_name=args.resource_group_name,
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[database]),
+        )
+        return pulumi.Output.secret(keys.primary_key)
+
+    @staticmethod
+    def _managed_persistence(settings: OnlineStoreSettings) -> redisenterprise.PersistenceArgs | None:
+        if settings.persistence == "aof":
+            return redisenterprise.PersistenceArgs(aof_enabled=True, aof_frequency=settings.aof_frequency)
+        if settings.persistence == "rdb":
+            return redisenterprise.PersistenceArgs(rdb_enabled=True, rdb_frequency=settings.rdb_frequency)
+        return None
+
+    @staticmethod
+    def _managed_geo_replication(
+        args: OnlineStoreArgs, cluster: redisenterprise.RedisEnterprise
+    ) -> redisenterprise.DatabasePropertiesGeoReplicationArgs | None:
+        settings = args.settings
+        if settings.geo_group_nickname is None:
+            return None
+        # The group lists every member, this database included (its id is known before it exists).
+        own_id = pulumi.Output.concat(
+            "/subscriptions/", args.subscription_id, "/resourceGroups/", args.resource_group_name,
+            "/providers/Microsoft.Cache/redisEnterprise/", cluster.name, "/databases/", DATABASE_NAME,
+        )
+        linked = [redisenterprise.LinkedDatabaseArgs(id=own_id)]
+        linked += [redisenterprise.LinkedDatabaseArgs(id=i) for i in settings.geo_linked_database_ids]
+        return redisenterprise.DatabasePropertiesGeoReplicationArgs(
+            group_nickname=settings.geo_group_nickname, linked_databases=linked
+        )
+
+    # Azure Cache for Redis (legacy) --------------------------------------------------------------
+
+    def _cache_for_redis(self, name: str, args: OnlineStoreArgs) -> pulumi.Output[str]:
+        settings = args.settings
+        identity, depends_on = self._persistence_identity(name, args)
+        cache = self._legacy_cache(
+            name, args, args.cache_name, args.location, zones=settings.zones, identity=identity, depends_on=depends_on
+        )
+        caches = [(name, cache)]
+        if settings.geo_secondary_location is not None:
+            secondary = self._legacy_cache(
+                f"{name}-secondary", args, args.secondary_cache_name, settings.geo_secondary_location,
+                zones=(), identity=None, depends_on=[],
+            )
+            redis.LinkedServer(
+                f"{name}-geo-link",
+                name=cache.name,
+                resource_group_name=args.resource_group_name,
+                linked_server_name=secondary.name,
+                linked_redis_cache_id=secondary.id,
+                linked_redis_cache_location=settings.geo_secondary_location,
+                server_role=redis.ReplicationRole.SECONDARY,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            caches.append((f"{name}-secondary", secondary))
+        for logical, each in caches:
+            self._firewall_rules(logical, each, args)
+            if args.production_like:
+                lock_against_deletion(logical, each, "Feathr online store of a production environment", self)
+        self.host = cache.host_name
+        self.port = cache.ssl_port.apply(int)
+        self.cache_id = cache.id
+        keys = redis.list_redis_keys_output(
+            name=cache.name,
+            resource_group_name=args.resource_group_name,
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[cache]),
+        )
+        return pulumi.Output.secret(keys.primary_key)
+
+    def _legacy_cache(
+        self, logical: str, args: OnlineStoreArgs, cache_name: str, location: str, *,
+        zones: tuple[str, ...], identity: managedidentity.UserAssignedIdentity | None, depends_on: list,
+    ) -> redis.Redis:
+        settings = args.settings
+        return redis.Redis(
+            logical,
+            name=cache_name,
+            resource_group_name=args.resource_group_name,
+            location=location,
+            sku=redis.SkuArgs(name=settings.sku, family=settings.family, capacity=settings.capacity or 0),
+            enable_non_ssl_port=False,
+            minimum_tls_version=redis.TlsVersion.TLS_VERSION_1_2,
+            disable_access_key_authentication=False,  # Feathr authenticates with the key
+            public_network_access=settings.public_network_access,
+            redis_version="6",
+            zones=list(zones) or None,
+            # Spreading over N zones needs N-1 replicas next to the primary.
+            replicas_per_primary=max(1, len(zones) - 1) if zones else None,
+            identity=(
+                redis.ManagedServiceIdentityArgs(
+                    type=redis.ManagedServiceIdentityType.USER_ASSIGNED, user_assigned_identities=[identity.id]
+                )
+                if identity is not None else None
+            ),
+            redis_configuration=self._legacy_configuration(settings),
+            tags=args.tags,
+            # The create response carries the access keys: keep them out of plain state.
+            opts=stateful_options(
+                args.production_like, self, depends_on=depends_on, additional_secret_outputs=["accessKeys"]
+            ),
+        )
+
+    @staticmethod
+    def _legacy_configuration(settings: OnlineStoreSettings) -> redis.RedisCommonPropertiesRedisConfigurationArgs:
+        extra: dict[str, str] = {}
+        if settings.persistence != "none":
+            # Managed-identity access to the storage account: no storage key in the cache's config.
+            endpoint = f"BlobEndpoint=https://{settings.persistence_storage_account_name}.blob.core.windows.net/"
+            extra = {
+                "preferred_data_persistence_auth_method": "ManagedIdentity",
+                "storage_subscription_id": settings.persistence_storage_subscription_id or "",
+            }
+            if settings.persistence == "rdb":
+                extra |= {
+                    "rdb_backup_enabled": "true",
+                    "rdb_backup_frequency": str(settings.rdb_frequency_minutes),
+                    "rdb_backup_max_snapshot_count": "1",
+                    "rdb_storage_connection_string": endpoint,
+                }
+            else:
+                extra |= {"aof_backup_enabled": "true", "aof_storage_connection_string0": endpoint}
+        return redis.RedisCommonPropertiesRedisConfigurationArgs(maxmemory_policy="noeviction", **extra)
+
+    def _persistence_identity(
+        self, name: str, args: OnlineStoreArgs
+    ) -> tuple[managedidentity.UserAssignedIdentity | None, list]:
+        """Cache for Redis writes RDB/AOF files with this identity; it holds its role before the cache exists."""
+        settings = args.settings
+        if settings.persistence == "none":
+            return None, []
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-persistence-identity",
+            resource_name_=args.persistence_identity_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        assignment = grant(
+            f"{name}-persistence-storage",
+            role="Storage Blob Data Contributor",
+            scope=settings.persistence_storage_account_id or "",
+            principal_id=identity.principal_id,
+            principal_type="ServicePrincipal",
+            subscription_id=args.subscription_id,
+            parent=self,
+            description="Azure Cache for Redis writes its persistence files",
+        )
+        return identity, [assignment]
+
+    def _firewall_rules(self, logical: str, cache: redis.Redis, args: OnlineStoreArgs) -> None:
+        for ip_range in args.settings.allowed_ip_ranges:
+            network = ipaddress.IPv4Network(ip_range)
+            rule_name = "allow_" + ip_range.replace(".", "_").replace("/", "_")
+            redis.FirewallRule(
+                f"{logical}-{rule_name}",
+                cache_name=cache.name,
+                resource_group_name=args.resource_group_name,
+                rule_name=rule_name,
+                start_ip=str(network.network_address),
+                end_ip=str(network.broadcast_address),
+                opts=pulumi.ResourceOptions(parent=self),
+            )

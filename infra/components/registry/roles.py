@@ -1,0 +1,86 @@
+"""Registry RBAC grants and the idempotent T-SQL that seeds them into `userroles`.
+
+Feathr's registry keeps its RBAC in the `userroles` table (reference doc, section 2): roles
+`admin`, `producer`, `consumer`; scope `global` or a project name; users by UPN / e-mail, service
+principals by application id; values stored lowercase. A row is active while `delete_reason` is
+NULL (that is the image's own test), so the seed inserts a grant only when no active row for the
+same (scope, user, role) exists: re-running it changes nothing, and a grant an administrator revoked
+through the registry (delete_reason set) is re-instated only because the stack still lists it.
+
+Every value is rendered as a T-SQL string literal with embedded quotes doubled, and validated first
+(printable ASCII, at most 50 characters: the column width), so no UPN can break out of its literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+ROLES = ("admin", "producer", "consumer")
+GLOBAL_SCOPE = "global"
+COLUMN_WIDTH = 50  # userroles.project_name / user_name / role_name are varchar(50)
+CREATED_BY = "feathr-infra"
+CREATE_REASON = "bootstrap"
+_PROJECT = r"[a-z][a-z0-9_-]{0,49}"
+_PRINTABLE_ASCII = r"[\x20-\x7e]+"
+
+
+@dataclass(frozen=True)
+class RegistryRoleGrant:
+    """One registry role: `user_name` (UPN / e-mail, or app id) holds `role` at `scope`
+    ('global' or a Feathr project name). Values are normalised to lowercase."""
+
+    scope: str
+    user_name: str
+    role: str
+
+    def __post_init__(self) -> None:
+        scope, user, role = self.scope.strip().lower(), self.user_name.strip().lower(), self.role.strip().lower()
+        if role not in ROLES:
+            raise ValueError(f"registry role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        if scope != GLOBAL_SCOPE and not re.fullmatch(_PROJECT, scope):
+            raise ValueError(
+                f"registry scope must be 'global' or a project name (lowercase letters, digits, '_', '-', "
+                f"at most {COLUMN_WIDTH} characters), got {self.scope!r}"
+            )
+        if not re.fullmatch(_PRINTABLE_ASCII, user) or len(user) > COLUMN_WIDTH:
+            raise ValueError(
+                f"registry user name must be 1-{COLUMN_WIDTH} printable ASCII characters (a UPN or app id), "
+                f"got {self.user_name!r}"
+            )
+        object.__setattr__(self, "scope", scope)
+        object.__setattr__(self, "user_name", user)
+        object.__setattr__(self, "role", role)
+
+
+def global_admins(user_names: Iterable[str]) -> tuple[RegistryRoleGrant, ...]:
+    """`registry.bootstrapAdmins`: each listed user or app becomes a global registry admin."""
+    return tuple(RegistryRoleGrant(GLOBAL_SCOPE, user, "admin") for user in user_names)
+
+
+def sql_literal(value: str) -> str:
+    """A T-SQL string literal: the value between single quotes, embedded quotes doubled."""
+    if "\x00" in value:
+        raise ValueError("a NUL character cannot be part of a T-SQL literal")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def render_seed(grants: Sequence[RegistryRoleGrant]) -> str:
+    """Idempotent T-SQL batches (separated by `GO`, as sqlcmd runs them) seeding `grants`."""
+    unique = sorted(set(grants), key=lambda g: (g.scope, g.user_name, g.role))
+    lines = [
+        "-- Registry role seed, rendered by feathr-infra from the stack's settings (do not edit by hand).",
+        f"-- {len(unique)} grant(s); each is inserted only if no active row (delete_reason IS NULL) exists.",
+    ]
+    for grant in unique:
+        scope, user, role = sql_literal(grant.scope), sql_literal(grant.user_name), sql_literal(grant.role)
+        lines += [
+            "IF NOT EXISTS (SELECT 1 FROM dbo.userroles",
+            f"               WHERE project_name = {scope} AND user_name = {user} AND role_name = {role}",
+            "                 AND delete_reason IS NULL)",
+            "    INSERT INTO dbo.userroles (project_name, user_name, role_name, create_by, create_reason, create_time)",
+            f"    VALUES ({scope}, {user}, {role}, {sql_literal(CREATED_BY)}, {sql_literal(CREATE_REASON)}, GETUTCDATE());",
+            "GO",
+        ]
+    return "\n".join(lines) + "\n"

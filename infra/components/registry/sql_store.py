@@ -1,0 +1,307 @@
+"""The registry's SQL store: Azure SQL server + database, geo-replicated behind an auto-failover group
+in production-like stacks, backed up per settings, with its schema and RBAC roles bootstrapped.
+
+The registry image (pymssql) connects with SQL login + password, so SQL authentication stays on
+next to the Entra ID administrator. The generated password is written only into the Key Vault
+secret holding the whole ADO connection string; the registry API references that secret.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_random as random
+from pulumi_azure_native import sql
+
+from infra.components.key_vault import SecretStore
+from infra.components.protection import lock_against_deletion, stateful_options
+from infra.components.registry.roles import RegistryRoleGrant
+from infra.components.registry.schema_bootstrap import RegistrySchemaBootstrap, SchemaBootstrapArgs
+from infra.settings.registry import SqlStoreSettings
+
+CONNECTION_STRING_SECRET = "FEATHR-REGISTRY-SQL-CONNECTION-STRING"
+SQL_PORT = 1433
+SQL_HOST_SUFFIX = "database.windows.net"  # <server>.database.windows.net, <failover group>.database.windows.net
+AZURE_SERVICES_RULE = "AllowAllWindowsAzureIps"  # Azure's own name for "Allow Azure services" (0.0.0.0-0.0.0.0)
+# Specials that survive the ADO connection string (no ';', '=', quotes, braces or spaces, which the
+# image's hand-written parser splits or trips on) and need no escaping in a shell environment value.
+PASSWORD_SPECIALS = "!#()*+-_.[]~"
+PASSWORD_LENGTH = 40
+
+
+def connection_string(host: str, database: str, login: str, password: str) -> str:
+    """The ADO connection string the registry image parses (reference doc, section 2)."""
+    return (
+        f"Server=tcp:{host},{SQL_PORT};Initial Catalog={database};Persist Security Info=False;"
+        f"User ID={login};Password={password};MultipleActiveResultSets=False;Encrypt=True;"
+        "TrustServerCertificate=False;Connection Timeout=30;"
+    )
+
+
+def firewall_ranges(cidrs: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(rule name, start ip, end ip) for each client CIDR or address from settings."""
+    rules = []
+    for cidr in cidrs:
+        network = ipaddress.IPv4Network(cidr)
+        start, end = str(network.network_address), str(network.broadcast_address)
+        rules.append((f"client-{start}-{network.prefixlen}", start, end))
+    return rules
+
+
+@dataclass(frozen=True)
+class SqlRegistryStoreArgs:
+    settings: SqlStoreSettings
+    server_name: str
+    partner_server_name: str
+    database_name: str
+    failover_group_name: str
+    bootstrap_identity_name: str
+    bootstrap_script_name: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tenant_id: pulumi.Input[str]
+    secrets: SecretStore
+    role_grants: tuple[RegistryRoleGrant, ...]
+    production_like: bool
+    tags: dict[str, str]
+
+
+class SqlRegistryStore(pulumi.ComponentResource):
+    """Outputs: `connection_string_secret_uri` (versionless Key Vault secret URI), `listener_host`
+    (failover group listener, or the server FQDN without geo-replication), `server_id`,
+    `database_id`, `database_name`."""
+
+    def __init__(self, name: str, args: SqlRegistryStoreArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("feathr:registry:SqlRegistryStore", name, None, opts)
+        self._name, self._args = name, args
+        settings = args.settings
+        password = random.RandomPassword(
+            f"{name}-admin-password",
+            length=PASSWORD_LENGTH,
+            special=True,
+            override_special=PASSWORD_SPECIALS,
+            min_upper=4, min_lower=4, min_numeric=4, min_special=2,
+            keepers={"server": args.server_name},  # a new server (name) gets a new password
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._password = pulumi.Output.secret(password.result)
+
+        server = self._server(f"{name}-server", args.server_name, args.location)
+        primary_rules = self._firewall(f"{name}-server", server)
+        database = sql.Database(
+            f"{name}-database",
+            database_name=args.database_name,
+            server_name=server.name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            max_size_bytes=settings.max_size_gb * 1024**3,
+            **self._database_shape(),
+            tags=args.tags,
+            opts=stateful_options(args.production_like, self),
+        )
+        sql.BackupShortTermRetentionPolicy(
+            f"{name}-short-term-retention",
+            server_name=server.name,
+            database_name=database.name,
+            resource_group_name=args.resource_group_name,
+            policy_name="default",
+            retention_days=settings.short_term_retention_days,
+            diff_backup_interval_in_hours=settings.diff_backup_interval_hours,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._long_term_retention(f"{name}-long-term-retention", server, database)
+        if args.production_like:
+            lock_against_deletion(f"{name}-server", server, "Feathr registry SQL server of a production environment", self)
+            lock_against_deletion(f"{name}-database", database, "Feathr registry database of a production environment", self)
+
+        bootstrap_after: list[pulumi.Resource] = [database, *primary_rules]
+        if settings.geo_replicated:
+            failover_group = self._geo_replication(name, server, database, bootstrap_after)
+            self.listener_host: pulumi.Output[str] = failover_group.name.apply(lambda n: f"{n}.{SQL_HOST_SUFFIX}")
+            self.failover_group_name: pulumi.Output[str] | None = failover_group.name
+        else:
+            self.listener_host = server.fully_qualified_domain_name
+            self.failover_group_name = None
+
+        self.connection_string_secret_uri: pulumi.Output[str] = args.secrets.add_secret(
+            CONNECTION_STRING_SECRET,
+            pulumi.Output.secret(
+                pulumi.Output.all(self.listener_host, database.name, self._password).apply(
+                    lambda v: connection_string(v[0], v[1], settings.administrator_login, v[2])
+                )
+            ),
+            parent=self,
+        )
+
+        self.bootstrap = RegistrySchemaBootstrap(
+            f"{name}-schema",
+            SchemaBootstrapArgs(
+                script_name=args.bootstrap_script_name,
+                identity_name=args.bootstrap_identity_name,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                sql_host=self.listener_host,
+                database_name=database.name,
+                administrator_login=settings.administrator_login,
+                administrator_password=self._password,
+                role_grants=tuple(args.role_grants),
+                sqlcmd_version=settings.sqlcmd_version,
+                subnet_id=settings.bootstrap_subnet_id,
+                storage_account_id=settings.bootstrap_storage_account_id,
+                tags=args.tags,
+                depends_on=tuple(bootstrap_after),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        self.server_id: pulumi.Output[str] = server.id
+        self.server_name: pulumi.Output[str] = server.name
+        self.database_id: pulumi.Output[str] = database.id
+        self.database_name: pulumi.Output[str] = database.name
+        self.register_outputs(
+            {
+                "connection_string_secret_uri": self.connection_string_secret_uri,
+                "listener_host": self.listener_host,
+                "server_id": self.server_id,
+                "database_id": self.database_id,
+            }
+        )
+
+    def _server(self, logical_name: str, server_name: str, location: str) -> sql.Server:
+        args, settings = self._args, self._args.settings
+        admin = settings.entra_admin
+        administrators = None
+        if admin is not None:
+            administrators = sql.ServerExternalAdministratorArgs(
+                administrator_type=sql.AdministratorType.ACTIVE_DIRECTORY,
+                login=admin.login,
+                sid=admin.object_id,
+                principal_type=admin.principal_type,
+                tenant_id=args.tenant_id,
+                # Kept False on purpose: the registry image connects with pymssql, which only does SQL
+                # login + password; Entra-only authentication would lock the registry out.
+                azure_ad_only_authentication=False,
+            )
+        return sql.Server(
+            logical_name,
+            server_name=server_name,
+            resource_group_name=args.resource_group_name,
+            location=location,
+            version="12.0",
+            minimal_tls_version="1.2",
+            administrator_login=settings.administrator_login,
+            administrator_login_password=self._password,
+            administrators=administrators,
+            public_network_access="Enabled" if settings.public_network_access else "Disabled",
+            tags=args.tags,
+            opts=stateful_options(args.production_like, self),
+        )
+
+    def _firewall(self, prefix: str, server: sql.Server) -> list[sql.FirewallRule]:
+        """Server-level rules (never replicated by Azure, so each server of a failover pair gets them)."""
+        args, settings = self._args, self._args.settings
+        rules = []
+        # "Allow Azure services" (0.0.0.0-0.0.0.0): the registry web app has no VNet integration and the
+        # schema bootstrap runs in Azure Container Instances, both from Azure's shared outbound addresses.
+        # It admits any Azure tenant's traffic to the login prompt, so it is a setting (default on).
+        # With public network access off Azure rejects firewall rules, and settings forbid the combination.
+        if settings.public_network_access and settings.allow_azure_services:
+            rules.append((AZURE_SERVICES_RULE, "0.0.0.0", "0.0.0.0"))
+        if settings.public_network_access:
+            rules += firewall_ranges(settings.allowed_ip_ranges)
+        return [
+            sql.FirewallRule(
+                f"{prefix}-fw-{rule_name}",
+                firewall_rule_name=rule_name,
+                server_name=server.name,
+                resource_group_name=args.resource_group_name,
+                start_ip_address=start,
+                end_ip_address=end,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for rule_name, start, end in rules
+        ]
+
+    def _database_shape(self, secondary: bool = False) -> dict:
+        """SKU, zone redundancy, backup redundancy and serverless knobs shared by primary and secondary."""
+        settings = self._args.settings
+        sku = settings.sku
+        shape: dict = {
+            "sku": sql.SkuArgs(name=sku.name, tier=sku.tier, family=sku.family, capacity=sku.capacity),
+            "zone_redundant": settings.zone_redundant,
+            "requested_backup_storage_redundancy": settings.backup_storage_redundancy,
+        }
+        if sku.serverless:
+            shape["auto_pause_delay"] = -1 if secondary else settings.auto_pause_delay
+            shape["min_capacity"] = settings.min_capacity
+        return shape
+
+    def _long_term_retention(self, logical_name: str, server: sql.Server, database: sql.Database) -> None:
+        args, ltr = self._args, self._args.settings.long_term_retention
+        if not ltr.enabled:
+            return
+        sql.LongTermRetentionPolicy(
+            logical_name,
+            server_name=server.name,
+            database_name=database.name,
+            resource_group_name=args.resource_group_name,
+            policy_name="default",
+            weekly_retention=ltr.weekly,
+            monthly_retention=ltr.monthly,
+            yearly_retention=ltr.yearly,
+            week_of_year=ltr.week_of_year if ltr.yearly else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _geo_replication(
+        self, name: str, server: sql.Server, database: sql.Database, bootstrap_after: list[pulumi.Resource]
+    ) -> sql.FailoverGroup:
+        args, settings = self._args, self._args.settings
+        assert settings.secondary_location is not None
+        partner = self._server(f"{name}-partner-server", args.partner_server_name, settings.secondary_location)
+        bootstrap_after += self._firewall(f"{name}-partner-server", partner)
+        secondary = sql.Database(
+            f"{name}-secondary-database",
+            database_name=args.database_name,  # a geo-secondary keeps the primary's name
+            server_name=partner.name,
+            resource_group_name=args.resource_group_name,
+            location=settings.secondary_location,
+            create_mode=sql.CreateMode.SECONDARY,
+            source_database_id=database.id,
+            secondary_type=sql.SecondaryType.GEO,
+            **self._database_shape(secondary=True),
+            tags=args.tags,
+            opts=stateful_options(args.production_like, self),
+        )
+        # Backups are taken only on the primary, but the policy must already be in place on the
+        # secondary for when a failover makes it the primary (Azure's advice for LTR with geo-replication).
+        self._long_term_retention(f"{name}-secondary-long-term-retention", partner, secondary)
+        failover_group = sql.FailoverGroup(
+            f"{name}-failover-group",
+            failover_group_name=args.failover_group_name,
+            server_name=server.name,
+            resource_group_name=args.resource_group_name,
+            partner_servers=[sql.PartnerInfoArgs(id=partner.id)],
+            databases=[database.id],
+            read_write_endpoint=sql.FailoverGroupReadWriteEndpointArgs(
+                failover_policy=sql.ReadWriteEndpointFailoverPolicy.AUTOMATIC,
+                failover_with_data_loss_grace_period_minutes=settings.failover_grace_period_minutes,
+            ),
+            read_only_endpoint=sql.FailoverGroupReadOnlyEndpointArgs(
+                failover_policy=sql.ReadOnlyEndpointFailoverPolicy.DISABLED
+            ),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[secondary]),
+        )
+        if args.production_like:
+            lock_against_deletion(f"{name}-partner-server", partner,
+                                  "Feathr registry SQL failover partner of a production environment", self)
+            lock_against_deletion(f"{name}-secondary-database", secondary,
+                                  "Feathr registry geo-secondary database of a production environment", self)
+        bootstrap_after.append(failover_group)
+        self.partner_server_id: pulumi.Output[str] = partner.id
+        self.secondary_database_id: pulumi.Output[str] = secondary.id
+        return failover_group

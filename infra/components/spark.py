@@ -1,0 +1,329 @@
+"""Spark compute for Feathr: a Synapse workspace and Spark pool, or a Databricks workspace and a Feathr
+job-cluster template; created by this stack (dedicated) or read from the stack that owns it (shared).
+
+What the Feathr config needs comes out as `feathr_spark` (`SynapseSpark` | `DatabricksSpark` from
+infra/feathr_config.py). What a *shared* consumer stack reads comes out as `exports` (stack outputs under
+the names in `EXPORTS`), and a shared stack exports the same names again, so sharing can be chained.
+
+Databricks: the Feathr client authenticates with a personal access token read from Key Vault secret
+`DATABRICKS-WORKSPACE-TOKEN-VALUE` (env var DATABRICKS_WORKSPACE_TOKEN_VALUE). ARM cannot create a Databricks
+token, so this program does not write that secret (and never a placeholder): an operator, or a pipeline step
+running after `pulumi up` with the Databricks CLI, creates the token (preferably for a service principal) and
+stores it with `az keyvault secret set --vault-name <keyVaultName> --name DATABRICKS-WORKSPACE-TOKEN-VALUE`.
+See docs/spark.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi_azure_native import databricks, synapse
+
+from infra.components.protection import lock_against_deletion, stateful_options
+from infra.components.role_assignment import grant
+from infra.naming import Names
+from infra.settings.spark import DatabricksSettings, SparkSettings
+
+DATABRICKS_TOKEN_SECRET = "DATABRICKS-WORKSPACE-TOKEN-VALUE"
+FILL_IN = "FEATHR_FILL_IN"
+FEATHR_JOIN_JOB = "com.linkedin.feathr.offline.job.FeatureJoinJob"
+
+# Stack outputs: what the Feathr config and a shared consumer stack read. Written by every stack (dedicated
+# or shared); read back through a StackReference in shared mode (and fabricated by the offline mocks).
+EXPORTS = {
+    "runtime": "sparkRuntime",  # synapse | databricks
+    "mode": "sparkMode",  # dedicated | shared
+    "endpoint": "sparkEndpoint",  # Synapse dev endpoint or Databricks workspace URL, with https://
+    "workspace_name": "sparkWorkspaceName",
+    "workspace_id": "sparkWorkspaceId",  # ARM id of the workspace (for access control)
+    "pool_name": "sparkPoolName",  # Synapse only
+    "identity_principal_id": "sparkIdentityPrincipalId",  # Synapse workspace identity (object id)
+    "workspace_dir": "sparkWorkspaceDir",  # Synapse: abfss://<container>@<account>.dfs.core.windows.net/<dir>
+    "work_dir": "sparkWorkDir",  # Databricks: dbfs:/<dir>
+    "config_template": "sparkConfigTemplate",  # Databricks: the Feathr job cluster template
+}
+
+
+def _feathr_config_types():
+    # Imported lazily: infra/feathr_config.py is a pure module maintained separately.
+    from infra.feathr_config import DatabricksSpark, SynapseSpark
+
+    return SynapseSpark, DatabricksSpark
+
+
+@dataclass(frozen=True)
+class SparkComputeArgs:
+    settings: SparkSettings
+    names: Names
+    environment: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    subscription_id: pulumi.Input[str]
+    production_like: bool
+    tags: dict[str, str]
+    # The offline store (infra/components/offline_store.py): the Synapse default filesystem and workspace_dir
+    # live there, and the Spark identity gets Storage Blob Data Contributor on its account.
+    offline_store: Any
+
+
+def job_cluster_template(settings: DatabricksSettings, tags: dict[str, str]) -> dict:
+    """The Databricks runs/submit body Feathr fills in (pure; see Feathr 1.0's sample config_template).
+
+    The client overwrites `run_name`, `new_cluster.spark_conf`, `spark_jar_task.main_class_name` and
+    `parameters`, and adds the runtime jar (or Maven coordinates) to `libraries[0]`, which therefore starts
+    empty: a `{"jar": "FEATHR_FILL_IN"}` entry would survive next to the Maven library Feathr adds.
+    """
+    cluster: dict[str, Any] = {
+        "spark_version": settings.spark_version,
+        "node_type_id": settings.node_type_id,
+        "spark_conf": {FILL_IN: FILL_IN},
+        "custom_tags": dict(tags),  # cost attribution of the job clusters' VMs
+    }
+    if settings.autoscale:
+        cluster["autoscale"] = {"min_workers": settings.min_workers, "max_workers": settings.max_workers}
+    else:
+        cluster["num_workers"] = settings.num_workers if settings.num_workers is not None else 1
+    return {
+        "run_name": FILL_IN,
+        "new_cluster": cluster,
+        "libraries": [{}],
+        "spark_jar_task": {"main_class_name": FEATHR_JOIN_JOB, "parameters": [FILL_IN]},
+    }
+
+
+def firewall_rule(cidr: str) -> tuple[str, str, str]:
+    """(rule name, start address, end address) of one client range."""
+    network = ipaddress.IPv4Network(cidr)
+    name = f"client-{str(network.network_address).replace('.', '-')}-{network.prefixlen}"
+    return name, str(network.network_address), str(network.broadcast_address)
+
+
+class SparkCompute(pulumi.ComponentResource):
+    """Outputs: `feathr_spark` (Output[SynapseSpark | DatabricksSpark]), `endpoint`, `workspace_id`,
+    `workspace_name`, `identity_principal_id` (Synapse; None for Databricks), `pool_name`, and `exports`."""
+
+    def __init__(self, name: str, args: SparkComputeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("feathr:spark:SparkCompute", name, None, opts)
+        settings = args.settings
+        self.runtime, self.mode = settings.runtime, settings.mode
+        self.pool_name: pulumi.Output[str] | None = None
+        self.identity_principal_id: pulumi.Output[str] | None = None
+        self.workspace_dir: pulumi.Output[str] | None = None
+        self.work_dir: str | None = None
+        self.config_template: dict | None = None
+        if settings.shared:
+            self._use_shared(name, args)
+        elif settings.runtime == "synapse":
+            self._create_synapse(name, args)
+        else:
+            self._create_databricks(name, args)
+        if self.identity_principal_id is not None:
+            # The job runs as the workspace identity: it reads and writes feature data in this offline store.
+            # In a shared offline store, the scope is the shared account.
+            self.offline_store_access = grant(
+                f"{name}-offline-store-data-contributor",
+                role="Storage Blob Data Contributor",
+                scope=args.offline_store.account_id,
+                principal_id=self.identity_principal_id,
+                principal_type="ServicePrincipal",
+                subscription_id=args.subscription_id,
+                parent=self,
+                description=f"Feathr Spark ({settings.runtime}) reads and writes the {args.environment} offline store",
+            )
+        self.feathr_spark = self._feathr_spark(settings)
+        self.exports = self._exports()
+        self.register_outputs(dict(self.exports))
+
+    # ------------------------------------------------------------------ dedicated Synapse
+
+    def _create_synapse(self, name: str, args: SparkComputeArgs) -> None:
+        s, store = args.settings.synapse, args.offline_store
+        workspace = synapse.Workspace(
+            name,
+            workspace_name=args.names.of("synapse_workspace"),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            identity=synapse.ManagedIdentityArgs(type=synapse.ResourceIdentityType.SYSTEM_ASSIGNED),
+            default_data_lake_storage=synapse.DataLakeStorageAccountDetailsArgs(
+                account_url=pulumi.Output.from_input(store.dfs_endpoint).apply(lambda url: url.rstrip("/")),
+                filesystem=store.container_name,
+                resource_id=store.account_id,
+                # Reaches a network-restricted offline store through the managed virtual network.
+                create_managed_private_endpoint=True if s.managed_virtual_network else None,
+            ),
+            azure_ad_only_authentication=True,  # no SQL logins: Entra ID only
+            managed_resource_group_name=args.names.of("synapse_managed_resource_group"),
+            # Both are fixed at creation: changing them replaces the workspace.
+            managed_virtual_network="default" if s.managed_virtual_network else None,
+            managed_virtual_network_settings=synapse.ManagedVirtualNetworkSettingsArgs(
+                prevent_data_exfiltration=s.prevent_data_exfiltration,
+                allowed_aad_tenant_ids_for_linking=[],
+            ) if s.managed_virtual_network else None,
+            public_network_access=synapse.WorkspacePublicNetworkAccess.ENABLED,
+            tags=args.tags,
+            # The default filesystem (the offline store container) must exist first.
+            opts=stateful_options(args.production_like, self, depends_on=[store]),
+        )
+        if args.production_like:
+            lock_against_deletion(name, workspace, "Feathr Spark workspace of a production environment", self)
+        # Only the client ranges from settings; never 0.0.0.0-255.255.255.255 (Feathr's own template did).
+        for cidr in s.allowed_ip_ranges:
+            rule_name, start, end = firewall_rule(cidr)
+            synapse.IpFirewallRule(
+                f"{name}-{rule_name}",
+                rule_name=rule_name,
+                workspace_name=workspace.name,
+                resource_group_name=args.resource_group_name,
+                start_ip_address=start,
+                end_ip_address=end,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        pool = synapse.BigDataPool(
+            f"{name}-pool",
+            big_data_pool_name=args.names.of("synapse_spark_pool"),
+            workspace_name=workspace.name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            spark_version=s.spark_version,
+            node_size_family=s.node_size_family,
+            node_size=s.node_size,
+            node_count=s.min_nodes,
+            auto_scale=synapse.AutoScalePropertiesArgs(
+                enabled=True, min_node_count=s.min_nodes, max_node_count=s.max_nodes
+            ),
+            auto_pause=synapse.AutoPausePropertiesArgs(enabled=True, delay_in_minutes=s.auto_pause_minutes),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.workspace = workspace
+        self.workspace_name: pulumi.Output[str] = workspace.name
+        self.workspace_id: pulumi.Output[str] | None = workspace.id
+        self.endpoint: pulumi.Output[str] = workspace.connectivity_endpoints.apply(lambda e: e["dev"].rstrip("/"))
+        self.pool_name = pool.name
+        self.identity_principal_id = workspace.identity.apply(lambda i: i.principal_id)
+        self.workspace_dir = pulumi.Output.concat(store.abfss_root, "/", s.workspace_dir)
+
+    # ------------------------------------------------------------------ dedicated Databricks
+
+    def _create_databricks(self, name: str, args: SparkComputeArgs) -> None:
+        d = args.settings.databricks
+        managed_group = args.names.of("databricks_managed_resource_group")
+        workspace = databricks.Workspace(
+            name,
+            workspace_name=args.names.of("databricks_workspace"),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            sku=databricks.SkuArgs(name="premium"),  # RBAC, job access control, Entra passthrough
+            managed_resource_group_id=pulumi.Output.concat(
+                "/subscriptions/", args.subscription_id, "/resourceGroups/", managed_group
+            ),
+            # Secure cluster connectivity: cluster nodes get no public IP addresses.
+            parameters=databricks.WorkspaceCustomParametersArgs(
+                enable_no_public_ip=databricks.WorkspaceNoPublicIPBooleanParameterArgs(value=True)
+            ),
+            tags=args.tags,
+            opts=stateful_options(args.production_like, self),
+        )
+        if args.production_like:
+            lock_against_deletion(name, workspace, "Feathr Spark workspace of a production environment", self)
+        self.workspace = workspace
+        self.workspace_name = workspace.name
+        self.workspace_id = workspace.id
+        self.endpoint = workspace.workspace_url.apply(lambda host: f"https://{host.rstrip('/')}")
+        self._databricks_job(args)
+
+    def _databricks_job(self, args: SparkComputeArgs) -> None:
+        self.work_dir = args.settings.databricks.work_dir
+        self.config_template = job_cluster_template(args.settings.databricks, args.tags)
+
+    # ------------------------------------------------------------------ shared
+
+    def _use_shared(self, name: str, args: SparkComputeArgs) -> None:
+        """Nothing Spark-side is created. The config points at the shared Spark; workspace_dir / work_dir and
+        the offline store stay this environment's own."""
+        settings, source = args.settings, args.settings.shared_source
+        if source.stack_reference is not None:
+            self._read_stack_reference(name, args)
+        elif settings.runtime == "synapse":
+            workspace_name = source.synapse_workspace_name or ""
+            self.workspace_name = pulumi.Output.from_input(workspace_name)
+            self.workspace_id = None
+            self.endpoint = pulumi.Output.from_input(f"https://{workspace_name}.dev.azuresynapse.net")
+            self.pool_name = pulumi.Output.from_input(source.synapse_pool_name or "")
+            if source.synapse_identity_principal_id:
+                self.identity_principal_id = pulumi.Output.from_input(source.synapse_identity_principal_id)
+        else:
+            url = source.databricks_workspace_url or ""
+            self.workspace_name = pulumi.Output.from_input(url.removeprefix("https://").split(".")[0])
+            self.workspace_id = None
+            self.endpoint = pulumi.Output.from_input(url)
+        if settings.runtime == "synapse":
+            self.workspace_dir = pulumi.Output.concat(args.offline_store.abfss_root, "/", settings.synapse.workspace_dir)
+        else:
+            self._databricks_job(args)
+
+    def _read_stack_reference(self, name: str, args: SparkComputeArgs) -> None:
+        settings = args.settings
+        stack = settings.shared_source.stack_reference
+        reference = pulumi.StackReference(f"{name}-shared", stack_name=stack, opts=pulumi.ResourceOptions(parent=self))
+
+        def check(runtime: Any) -> str:
+            if runtime != settings.runtime:
+                raise ValueError(
+                    f"setting feathr-infra:spark.shared.stackReference = {stack!r}: that stack exports "
+                    f"{EXPORTS['runtime']} = {runtime!r}, but this stack's feathr-infra:spark.runtime is "
+                    f"{settings.runtime!r}; point at a stack with the same runtime"
+                )
+            return runtime
+
+        checked = reference.require_output(EXPORTS["runtime"]).apply(check)
+
+        def read(key: str, required: bool = True) -> pulumi.Output[Any]:
+            value = (reference.require_output if required else reference.get_output)(EXPORTS[key])
+            return pulumi.Output.all(checked, value).apply(lambda v: v[1])
+
+        self.endpoint = read("endpoint")
+        self.workspace_name = read("workspace_name", required=False)
+        self.workspace_id = read("workspace_id", required=False)
+        if settings.runtime == "synapse":
+            self.pool_name = read("pool_name")
+            self.identity_principal_id = read("identity_principal_id")
+
+    # ------------------------------------------------------------------ outputs
+
+    def _feathr_spark(self, settings: SparkSettings) -> pulumi.Output[Any]:
+        SynapseSpark, DatabricksSpark = _feathr_config_types()
+        location = settings.feathr_runtime_location
+        if settings.runtime == "synapse":
+            s = settings.synapse
+            return pulumi.Output.all(self.endpoint, self.pool_name, self.workspace_dir).apply(
+                lambda v: SynapseSpark(
+                    dev_url=v[0], pool_name=v[1], workspace_dir=v[2], executor_size=s.executor_size,
+                    executor_num=s.executor_num, feathr_runtime_location=location,
+                )
+            )
+        template, work_dir = self.config_template, self.work_dir
+        return self.endpoint.apply(
+            lambda url: DatabricksSpark(
+                workspace_instance_url=url, config_template=template, work_dir=work_dir,
+                feathr_runtime_location=location,
+            )
+        )
+
+    def _exports(self) -> dict[str, Any]:
+        values = {
+            "runtime": self.runtime,
+            "mode": self.mode,
+            "endpoint": self.endpoint,
+            "workspace_name": self.workspace_name,
+            "workspace_id": self.workspace_id,
+            "pool_name": self.pool_name,
+            "identity_principal_id": self.identity_principal_id,
+            "workspace_dir": self.workspace_dir,
+            "work_dir": self.work_dir,
+            "config_template": self.config_template,
+        }
+        return {EXPORTS[key]: value for key, value in values.items() if value is not None}

@@ -1,0 +1,335 @@
+"""The feature registry's backend choice and its SQL store (the `registry` section).
+
+`registry.backend` picks the store (`sql` or `purview`); the registry API (`registryApi`) and the
+Purview account (`purview`) have sections of their own. Every key of `registry.sql` is read even
+when the backend is Purview (so a typo is still caught), but the SQL rules only apply to `sql`.
+
+Limits below are Azure's own (Microsoft Learn, Azure SQL Database): vCore service objectives,
+serverless auto-pause 15-10080 minutes (or -1), point-in-time restore 1-35 days with differential
+backups every 12 or 24 hours, long-term retention of at most 10 years, failover-with-data-loss
+grace period of at least one hour.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from infra.settings.environment import AZURE_REGIONS
+from infra.settings.errors import SettingsError
+from infra.settings.reader import Section, describe
+
+BACKENDS = frozenset({"sql", "purview"})
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# A UPN / e-mail as Feathr's RBAC sees it (the token's preferred_username), or an app id (GUID).
+# userroles.user_name is varchar(50), so nothing longer fits.
+UPN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+USER_NAME_MAX = 50
+
+# vCore service objectives Azure accepts for a single database (Gen5 hardware).
+SERVERLESS_VCORES = (1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 32, 40, 80)
+PROVISIONED_VCORES = (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 32, 40, 80, 128)
+TIERS = {"GP_S": "GeneralPurpose", "GP": "GeneralPurpose", "BC": "BusinessCritical"}
+SKU_RULE = (
+    "a vCore Gen5 service objective: GP_S_Gen5_<n> (serverless, n in "
+    + "/".join(map(str, SERVERLESS_VCORES))
+    + "), GP_Gen5_<n> or BC_Gen5_<n> (provisioned, n in "
+    + "/".join(map(str, PROVISIONED_VCORES))
+    + ")"
+)
+BACKUP_REDUNDANCIES = frozenset({"Local", "Zone", "Geo", "GeoZone"})
+GEO_BACKUP_REDUNDANCIES = frozenset({"Geo", "GeoZone"})
+AUTO_PAUSE_MIN, AUTO_PAUSE_MAX = 15, 10080
+LTR_MAX_PER_UNIT = {"D": 3650, "W": 520, "M": 120, "Y": 10}  # ten years in each unit
+_DAYS_PER_UNIT = {"D": 1, "W": 7, "M": 30, "Y": 365}
+# (minimum in days, what is allowed) per long-term retention key
+LTR_LIMITS = {
+    "weekly": (7, "an ISO-8601 duration from P1W to P520W (or P7D-P3650D, P1M-P120M, P1Y-P10Y)"),
+    "monthly": (28, "an ISO-8601 duration from P1M to P120M (or P4W-P520W, P28D-P3650D, P1Y-P10Y)"),
+    "yearly": (365, "an ISO-8601 duration from P1Y to P10Y (or P12M-P120M, P52W-P520W, P365D-P3650D)"),
+}
+RESERVED_LOGINS = frozenset(
+    {"admin", "administrator", "sa", "root", "dbmanager", "loginmanager", "dbo", "guest", "public",
+     "sysadmin", "azure_superuser"}
+)
+SUBNET_ID = (
+    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}/providers/Microsoft\.Network"
+    r"/virtualNetworks/[-\w.]{2,64}/subnets/[-\w.]{1,80}"
+)
+STORAGE_ACCOUNT_ID = (
+    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
+    r"/providers/Microsoft\.Storage/storageAccounts/[a-z0-9]{3,24}"
+)
+
+
+@dataclass(frozen=True)
+class EntraAdmin:
+    login: str
+    object_id: str
+    principal_type: str  # User | Group | Application
+
+
+@dataclass(frozen=True)
+class LongTermRetention:
+    weekly: str | None
+    monthly: str | None
+    yearly: str | None
+    week_of_year: int
+
+    @property
+    def enabled(self) -> bool:
+        return any((self.weekly, self.monthly, self.yearly))
+
+
+@dataclass(frozen=True)
+class SqlSku:
+    name: str  # e.g. GP_S_Gen5_1
+    tier: str  # GeneralPurpose | BusinessCritical
+    family: str  # Gen5
+    capacity: int  # max vCores
+
+    @property
+    def serverless(self) -> bool:
+        return self.name.startswith("GP_S_")
+
+
+@dataclass(frozen=True)
+class SqlStoreSettings:
+    administrator_login: str
+    entra_admin: EntraAdmin | None
+    sku: SqlSku
+    auto_pause_delay: int | None  # serverless only; -1 turns auto-pause off
+    min_capacity: float | None  # serverless only
+    zone_redundant: bool
+    max_size_gb: int
+    backup_storage_redundancy: str
+    short_term_retention_days: int
+    diff_backup_interval_hours: int
+    long_term_retention: LongTermRetention
+    secondary_location: str | None  # set = geo-replication with an auto-failover group
+    failover_grace_period_minutes: int
+    public_network_access: bool
+    allow_azure_services: bool
+    allowed_ip_ranges: tuple[str, ...]
+    bootstrap_subnet_id: str | None
+    bootstrap_storage_account_id: str | None
+    sqlcmd_version: str
+
+    @property
+    def geo_replicated(self) -> bool:
+        return self.secondary_location is not None
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    backend: str  # "sql" | "purview"
+    bootstrap_admins: tuple[str, ...]  # lowercase UPNs / app ids, seeded as global admins (SQL only)
+    sql: SqlStoreSettings
+
+
+def _number(section: Section, name: str, default: Any, *, minimum: float, maximum: float) -> Any:
+    """A number (int or decimal) such as serverless min vCores; the shared reader has no float type."""
+    rule = f"a number from {minimum:g} to {maximum:g}"
+    value = section._take(name, default, rule)  # noqa: SLF001 (same reading rules as Section's own readers)
+    if value is default and default is not None:
+        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise section.fail(name, value, f"must be {rule}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
+        raise section.fail(name, value, f"must be {rule}")
+    return float(value)
+
+
+def _sku(section: Section) -> SqlSku:
+    raw = section.string("sku", "GP_S_Gen5_1", rule=SKU_RULE)
+    match = re.fullmatch(r"(GP_S|GP|BC)_Gen5_(\d+)", raw)
+    vcores = SERVERLESS_VCORES if match and match.group(1) == "GP_S" else PROVISIONED_VCORES
+    if not match or int(match.group(2)) not in vcores:
+        raise section.fail("sku", raw, f"must be {SKU_RULE}")
+    return SqlSku(name=raw, tier=TIERS[match.group(1)], family="Gen5", capacity=int(match.group(2)))
+
+
+def _within_ten_years(duration: str) -> bool:
+    """Azure keeps an LTR backup at most 10 years: P3650D, P520W, P120M or P10Y."""
+    match = re.fullmatch(r"P(\d{1,4})([DWMY])", duration)
+    assert match
+    return int(match.group(1)) <= LTR_MAX_PER_UNIT[match.group(2)]
+
+
+def _days(duration: str) -> int:
+    match = re.fullmatch(r"P(\d{1,4})([DWMY])", duration)
+    assert match
+    return int(match.group(1)) * _DAYS_PER_UNIT[match.group(2)]
+
+
+def _long_term_retention(section: Section) -> LongTermRetention:
+    values = {}
+    for key, (minimum, rule) in LTR_LIMITS.items():
+        value = section.string(key, None, pattern=r"P\d{1,4}[DWMY]", rule=rule)
+        if value is not None and not (minimum <= _days(value) and _within_ten_years(value)):
+            raise section.fail(key, value, f"must be {rule}: Azure keeps long-term backups for at most 10 years")
+        values[key] = value
+    week_given = section.has("weekOfYear")
+    week = section.integer("weekOfYear", 1, minimum=1, maximum=52)
+    section.finish()
+    if week_given and values["yearly"] is None:
+        raise section.fail("weekOfYear", week, "only takes effect with a yearly retention; set yearly or remove it")
+    return LongTermRetention(values["weekly"], values["monthly"], values["yearly"], week)
+
+
+def _entra_admin(section: Section) -> EntraAdmin | None:
+    admin = section.section("entraAdmin")
+    if not section.has("entraAdmin"):
+        return None
+    parsed = EntraAdmin(
+        login=admin.string("login", pattern=r"\S.{0,127}", rule="the administrator's display name or UPN (1-128 characters)"),
+        object_id=admin.string("objectId", pattern=GUID, rule="the object id (GUID) of the user, group or application"),
+        principal_type=admin.string("principalType", allowed={"User", "Group", "Application"}),
+    )
+    admin.finish()
+    return parsed
+
+
+def _bootstrap_admin(entry: Any, key: str) -> str:
+    rule = f"a UPN / e-mail (at most {USER_NAME_MAX} characters) or an application (client) id"
+    if not isinstance(entry, str) or not (re.fullmatch(GUID, entry) or re.fullmatch(UPN, entry)):
+        raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule}")
+    if len(entry) > USER_NAME_MAX:
+        raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule} (userroles.user_name is varchar(50))")
+    return entry.lower()
+
+
+def parse_sql_store(section: Section, production_like: bool, location: str, backend: str) -> SqlStoreSettings:
+    sku = _sku(section)
+    auto_pause_given, min_capacity_given = section.has("autoPauseDelay"), section.has("minCapacity")
+    settings = SqlStoreSettings(
+        administrator_login=section.string(
+            "administratorLogin", "feathradmin", pattern=r"[A-Za-z][A-Za-z0-9_]{3,127}",
+            rule="4-128 letters, digits or '_', starting with a letter",
+        ),
+        entra_admin=_entra_admin(section),
+        sku=sku,
+        auto_pause_delay=section.integer("autoPauseDelay", 60, minimum=-1, maximum=AUTO_PAUSE_MAX),
+        min_capacity=_number(section, "minCapacity", max(0.5, sku.capacity / 8), minimum=0.5, maximum=80),
+        zone_redundant=section.boolean("zoneRedundant", production_like),
+        max_size_gb=section.integer("maxSizeGb", 32, minimum=1, maximum=4096),
+        backup_storage_redundancy=section.string(
+            "backupStorageRedundancy", "Geo" if production_like else "Local", allowed=BACKUP_REDUNDANCIES
+        ),
+        short_term_retention_days=section.integer("shortTermRetentionDays", 7, minimum=1, maximum=35),
+        diff_backup_interval_hours=section.integer("diffBackupIntervalHours", 12, minimum=12, maximum=24),
+        long_term_retention=_long_term_retention(section.section("longTermRetention")),
+        secondary_location=section.string("secondaryLocation", None, allowed=AZURE_REGIONS),
+        failover_grace_period_minutes=section.integer("failoverGracePeriodMinutes", 60, minimum=60, maximum=1440),
+        public_network_access=section.boolean("publicNetworkAccess", True),
+        allow_azure_services=section.boolean("allowAzureServices", True),
+        allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
+        bootstrap_subnet_id=section.string(
+            "bootstrapSubnetId", None, pattern=SUBNET_ID,
+            rule="a subnet resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>)",
+        ),
+        bootstrap_storage_account_id=section.string(
+            "bootstrapStorageAccountId", None, pattern=STORAGE_ACCOUNT_ID,
+            rule="a storage account resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>)",
+        ),
+        sqlcmd_version=section.string("sqlcmdVersion", "1.8.2", pattern=r"\d+\.\d+\.\d+", rule="a go-sqlcmd release, e.g. 1.8.2"),
+    )
+    section.finish()
+    if backend == "sql":
+        _check_sql_store(section, settings, production_like, location, auto_pause_given, min_capacity_given)
+    if not sku.serverless:
+        settings = replace(settings, auto_pause_delay=None, min_capacity=None)
+    return settings
+
+
+def _check_sql_store(
+    section: Section, s: SqlStoreSettings, production_like: bool, location: str,
+    auto_pause_given: bool, min_capacity_given: bool,
+) -> None:
+    if s.entra_admin is None and production_like:
+        raise section.fail("entraAdmin", None,
+                           "required in production-like stacks: {login, objectId, principalType} of the server's "
+                           "Entra ID administrator (other stacks without it get SQL authentication only)")
+    if s.administrator_login.lower() in RESERVED_LOGINS:
+        raise section.fail("administratorLogin", s.administrator_login,
+                           "must not be a reserved name (" + ", ".join(sorted(RESERVED_LOGINS)) + ")")
+    if s.diff_backup_interval_hours not in (12, 24):
+        raise section.fail("diffBackupIntervalHours", s.diff_backup_interval_hours, "must be 12 or 24")
+    if s.failover_grace_period_minutes % 60:
+        raise section.fail("failoverGracePeriodMinutes", s.failover_grace_period_minutes,
+                           "must be a whole number of hours in minutes (60, 120, ... 1440)")
+
+    # Serverless-only knobs.
+    if not s.sku.serverless:
+        for key, given in (("autoPauseDelay", auto_pause_given), ("minCapacity", min_capacity_given)):
+            if given:
+                raise section.fail(key, getattr(s, "auto_pause_delay" if key == "autoPauseDelay" else "min_capacity"),
+                                   f"only applies to a serverless sku (GP_S_Gen5_<n>), not {s.sku.name}")
+    else:
+        if s.auto_pause_delay != -1 and not AUTO_PAUSE_MIN <= s.auto_pause_delay <= AUTO_PAUSE_MAX:
+            raise section.fail("autoPauseDelay", s.auto_pause_delay,
+                               f"must be -1 (no auto-pause) or {AUTO_PAUSE_MIN}-{AUTO_PAUSE_MAX} minutes")
+        lowest = max(0.5, s.sku.capacity / 8)
+        if not lowest <= (s.min_capacity or 0) <= s.sku.capacity or (s.min_capacity or 0) * 4 % 1:
+            raise section.fail("minCapacity", s.min_capacity,
+                               f"must be a multiple of 0.25 from {lowest:g} to {s.sku.capacity} vCores for {s.sku.name}")
+        if s.auto_pause_delay != -1 and (s.geo_replicated or s.long_term_retention.enabled):
+            raise section.fail("autoPauseDelay", s.auto_pause_delay,
+                               "must be -1: Azure does not auto-pause a serverless database with geo-replication "
+                               "or long-term backup retention")
+
+    # Geo-replication and geo-redundant backups.
+    if s.secondary_location is not None and s.secondary_location == location:
+        raise section.fail("secondaryLocation", s.secondary_location,
+                           f"must be a region other than the primary location {location!r}")
+    if production_like:
+        if s.secondary_location is None:
+            raise section.fail("secondaryLocation", None,
+                               "required in production-like stacks: the region of the geo-secondary and failover partner")
+        if s.backup_storage_redundancy not in GEO_BACKUP_REDUNDANCIES:
+            raise section.fail("backupStorageRedundancy", s.backup_storage_redundancy,
+                               "production-like stacks keep backups restorable in the paired region: Geo or GeoZone")
+        if not s.long_term_retention.enabled:
+            raise section.fail("longTermRetention", {},
+                               "production-like stacks keep long-term backups: set at least one of weekly, monthly, yearly")
+
+    # Network. With public access off, Azure rejects server firewall rules (error 42101) and nothing
+    # outside a private network can reach the server, including the schema bootstrap.
+    if not s.public_network_access:
+        if s.allow_azure_services:
+            raise section.fail("allowAzureServices", True,
+                               "must be false when publicNetworkAccess is false (firewall rules are ignored and rejected "
+                               "without public access; the registry API and the bootstrap need a private path instead)")
+        if s.allowed_ip_ranges:
+            raise section.fail("allowedIpRanges", list(s.allowed_ip_ranges),
+                               "must be empty when publicNetworkAccess is false")
+        if s.bootstrap_subnet_id is None:
+            raise section.fail("bootstrapSubnetId", None,
+                               "required when publicNetworkAccess is false: a subnet delegated to "
+                               "Microsoft.ContainerInstance/containerGroups that reaches the server's private endpoint, "
+                               "so the schema bootstrap can run")
+    if (s.bootstrap_subnet_id is None) != (s.bootstrap_storage_account_id is None):
+        missing = "bootstrapStorageAccountId" if s.bootstrap_storage_account_id is None else "bootstrapSubnetId"
+        raise section.fail(missing, None,
+                           "bootstrapSubnetId and bootstrapStorageAccountId go together: a deployment script in a "
+                           "subnet needs a storage account that allows that subnet")
+
+
+def parse_registry(section: Section, production_like: bool, location: str) -> RegistrySettings:
+    backend = section.string("backend", "sql", allowed=BACKENDS)
+    admins = section.items("bootstrapAdmins", _bootstrap_admin,
+                           f"UPNs / e-mails (at most {USER_NAME_MAX} characters) or application ids")
+    sql = parse_sql_store(section.section("sql"), production_like, location, backend)
+    section.finish()
+    if backend != "sql" and admins:
+        raise section.fail("bootstrapAdmins", list(admins),
+                           "only the SQL backend seeds registry roles; leave it empty for backend 'purview'")
+    if len(set(admins)) != len(admins):
+        raise section.fail("bootstrapAdmins", list(admins), "must not list anyone twice")
+    return RegistrySettings(backend=backend, bootstrap_admins=admins, sql=sql)

@@ -1,0 +1,391 @@
+"""The registry's SQL store under the mocks: server, database, geo-replication, backups, network,
+the connection string in Key Vault, the schema bootstrap, protection, and where the password goes."""
+
+import base64
+import json
+import subprocess
+
+import pytest
+
+from infra.components.registry.roles import global_admins
+from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql, bootstrap_tag
+from infra.components.registry.sql_store import PASSWORD_SPECIALS
+from infra.offline.runner import REPO_ROOT
+from tests.support import config_merged, run
+
+SERVER = "azure-native:sql:Server"
+DATABASE = "azure-native:sql:Database"
+FIREWALL = "azure-native:sql:FirewallRule"
+FAILOVER_GROUP = "azure-native:sql:FailoverGroup"
+SHORT_TERM = "azure-native:sql:BackupShortTermRetentionPolicy"
+LONG_TERM = "azure-native:sql:LongTermRetentionPolicy"
+SCRIPT = "azure-native:resources:AzureCliScript"
+SECRET = "azure-native:keyvault:Secret"
+LOCK = "azure-native:authorization:ManagementLockByScope"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+def named(run_, token, logical_name):
+    found = [r for r in run_.of_type(token) if r.logical_name == logical_name]
+    assert len(found) == 1, (token, logical_name, [r.logical_name for r in run_.of_type(token)])
+    return found[0]
+
+
+def primary_server(r):
+    return named(r, SERVER, "registry-sql-server")
+
+
+def primary_database(r):
+    return named(r, DATABASE, "registry-sql-database")
+
+
+def connection_secret(r):
+    return next(s for s in r.of_type(SECRET) if s.inputs["secretName"] == "FEATHR-REGISTRY-SQL-CONNECTION-STRING")
+
+
+def bootstrap_script(r):
+    return next(s for s in r.of_type(SCRIPT) if s.logical_name == "registry-sql-schema")
+
+
+def env_vars(script):
+    return {v["name"]: v for v in script.inputs["environmentVariables"]}
+
+
+def the_password(r):
+    return primary_server(r).inputs["administratorLoginPassword"]
+
+
+# --- server ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_server_tls_entra_admin_and_sql_login(stack):
+    r = run(stack)
+    for server in r.of_type(SERVER):
+        inputs = server.inputs
+        assert inputs["minimalTlsVersion"] == "1.2"
+        assert inputs["version"] == "12.0"
+        assert inputs["administratorLogin"] == "feathradmin"
+        assert inputs["administrators"] == {
+            "administratorType": "ActiveDirectory",
+            "login": "feathr-registry-dba",
+            "sid": "5d1a9f0e-3c2b-4a7d-9e61-2f4b8c0d7a13",
+            "principalType": "Group",
+            "tenantId": "00000000-0000-4000-8000-000000000002",
+            # SQL authentication stays on: the registry image connects with login + password.
+            "azureADOnlyAuthentication": False,
+        }
+        assert inputs["publicNetworkAccess"] == "Enabled"
+        assert "administratorLoginPassword" in server.secret_inputs
+
+
+def test_dev_has_one_server_and_no_geo_replication(dev):
+    assert [s.inputs["serverName"] for s in dev.of_type(SERVER)] == ["contoso-dev-reg-sql-yk41aj"]
+    assert dev.of_type(FAILOVER_GROUP) == []
+    assert len(dev.of_type(DATABASE)) == 1
+
+
+# --- database -------------------------------------------------------------------------------------
+
+
+def test_dev_database_is_serverless_and_auto_pauses(dev):
+    db = primary_database(dev).inputs
+    assert db["sku"] == {"name": "GP_S_Gen5_1", "tier": "GeneralPurpose", "family": "Gen5", "capacity": 1}
+    assert db["autoPauseDelay"] == 60 and db["minCapacity"] == 0.5
+    assert db["zoneRedundant"] is False
+    assert db["requestedBackupStorageRedundancy"] == "Local"
+    assert db["databaseName"] == "contoso-dev-registry-sqldb"
+    assert db["serverName"] == "contoso-dev-reg-sql-yk41aj"
+
+
+def test_prod_database_is_zone_redundant_provisioned_with_geo_zone_backups(prod):
+    db = primary_database(prod).inputs
+    assert db["sku"] == {"name": "GP_Gen5_2", "tier": "GeneralPurpose", "family": "Gen5", "capacity": 2}
+    assert "autoPauseDelay" not in db and "minCapacity" not in db
+    assert db["zoneRedundant"] is True
+    assert db["requestedBackupStorageRedundancy"] == "GeoZone"
+    assert db["maxSizeBytes"] == 64 * 1024**3
+    assert "createMode" not in db
+
+
+def test_serverless_geo_secondary_never_auto_pauses():
+    r = run("prod", config_merged("prod", "registry", sql={
+        **config_merged("prod", "registry")["feathr-infra:registry"]["sql"],
+        "sku": "GP_S_Gen5_2", "autoPauseDelay": -1, "minCapacity": 0.5}))
+    for db in r.of_type(DATABASE):
+        assert db.inputs["autoPauseDelay"] == -1 and db.inputs["minCapacity"] == 0.5
+
+
+# --- geo-replication ------------------------------------------------------------------------------
+
+
+def test_prod_partner_server_in_the_secondary_region(prod):
+    partner = named(prod, SERVER, "registry-sql-partner-server")
+    assert partner.inputs["location"] == "northeurope" != primary_server(prod).inputs["location"]
+    assert partner.inputs["serverName"] == "contoso-prod-regdr-sql-78gz9l"
+    assert partner.inputs["minimalTlsVersion"] == "1.2"
+
+
+def test_prod_geo_secondary_database(prod):
+    secondary = named(prod, DATABASE, "registry-sql-secondary-database").inputs
+    primary = primary_database(prod)
+    partner = named(prod, SERVER, "registry-sql-partner-server")
+    assert secondary["createMode"] == "Secondary"
+    assert secondary["secondaryType"] == "Geo"
+    assert secondary["sourceDatabaseId"] == primary.arm_id
+    assert secondary["serverName"] == partner.inputs["serverName"]
+    assert secondary["location"] == "northeurope"
+    assert secondary["databaseName"] == primary.inputs["databaseName"]
+    assert secondary["sku"] == primary.inputs["sku"]
+    assert secondary["zoneRedundant"] is True
+    assert secondary["requestedBackupStorageRedundancy"] == "GeoZone"
+
+
+def test_prod_failover_group_is_automatic_and_waits_for_the_secondary(prod):
+    group = prod.one(FAILOVER_GROUP)
+    partner = named(prod, SERVER, "registry-sql-partner-server")
+    secondary = named(prod, DATABASE, "registry-sql-secondary-database")
+    assert group.inputs["failoverGroupName"] == "contoso-prod-reg-fog-78gz9l"
+    assert group.inputs["serverName"] == primary_server(prod).inputs["serverName"]
+    assert group.inputs["partnerServers"] == [{"id": partner.arm_id}]
+    assert group.inputs["databases"] == [primary_database(prod).arm_id]
+    assert group.inputs["readWriteEndpoint"] == {
+        "failoverPolicy": "Automatic", "failoverWithDataLossGracePeriodMinutes": 60}
+    assert secondary.urn in group.depends_on
+
+
+def test_connection_string_uses_the_failover_group_listener(prod):
+    value = connection_secret(prod).inputs["properties"]["value"]
+    assert value == (
+        "Server=tcp:contoso-prod-reg-fog-78gz9l.database.windows.net,1433;Initial Catalog=contoso-prod-registry-sqldb;"
+        "Persist Security Info=False;User ID=feathradmin;Password=" + the_password(prod) + ";"
+        "MultipleActiveResultSets=False;Encrypt=True;TrustServerCertificate=False;Connection Timeout=30;"
+    )
+    assert prod.outputs["registrySqlListener"].value == "contoso-prod-reg-fog-78gz9l.database.windows.net"
+    assert env_vars(bootstrap_script(prod))["SQL_HOST"]["value"] == "contoso-prod-reg-fog-78gz9l.database.windows.net"
+
+
+def test_without_geo_replication_the_host_is_the_server(dev):
+    value = connection_secret(dev).inputs["properties"]["value"]
+    assert value.startswith("Server=tcp:contoso-dev-reg-sql-yk41aj.database.windows.net,1433;")
+    assert dev.outputs["registrySqlListener"].value == "contoso-dev-reg-sql-yk41aj.database.windows.net"
+
+
+def test_connection_string_is_a_key_vault_secret(stack_run):
+    if stack_run.outputs["registryBackend"].value != "sql":
+        pytest.skip("not the SQL backend")
+    secret = connection_secret(stack_run)
+    assert "properties" in secret.secret_inputs
+    assert secret.inputs["properties"]["contentType"] == "text/plain"
+    assert secret.outputs["properties"]["secretUri"].endswith("/secrets/FEATHR-REGISTRY-SQL-CONNECTION-STRING")
+
+
+# --- backups --------------------------------------------------------------------------------------
+
+
+def test_short_term_retention(dev, prod):
+    for r, days, interval in ((dev, 7, 24), (prod, 35, 12)):
+        policy = r.one(SHORT_TERM).inputs
+        assert policy["policyName"] == "default"
+        assert policy["retentionDays"] == days and policy["diffBackupIntervalInHours"] == interval
+        assert policy["databaseName"] == primary_database(r).inputs["databaseName"]
+
+
+def test_prod_long_term_retention_on_primary_and_secondary(prod):
+    policies = {p.inputs["serverName"]: p.inputs for p in prod.of_type(LONG_TERM)}
+    assert set(policies) == {"contoso-prod-reg-sql-78gz9l", "contoso-prod-regdr-sql-78gz9l"}
+    for policy in policies.values():
+        assert policy["policyName"] == "default"
+        assert (policy["weeklyRetention"], policy["monthlyRetention"], policy["yearlyRetention"]) == ("P12W", "P12M", "P5Y")
+        assert policy["weekOfYear"] == 1
+
+
+def test_dev_keeps_no_long_term_backups(dev):
+    assert dev.of_type(LONG_TERM) == []
+
+
+# --- network --------------------------------------------------------------------------------------
+
+
+def rules_by_server(r):
+    found = {}
+    for rule in r.of_type(FIREWALL):
+        found.setdefault(rule.inputs["serverName"], set()).add(
+            (rule.inputs["firewallRuleName"], rule.inputs["startIpAddress"], rule.inputs["endIpAddress"]))
+    return found
+
+
+def test_dev_firewall_allows_azure_services_and_the_client_range(dev):
+    assert rules_by_server(dev) == {"contoso-dev-reg-sql-yk41aj": {
+        ("AllowAllWindowsAzureIps", "0.0.0.0", "0.0.0.0"),
+        ("client-203.0.113.0-24", "203.0.113.0", "203.0.113.255"),
+    }}
+
+
+def test_both_servers_of_a_failover_pair_get_the_same_rules(prod):
+    rules = rules_by_server(prod)
+    assert set(rules) == {"contoso-prod-reg-sql-78gz9l", "contoso-prod-regdr-sql-78gz9l"}
+    assert rules["contoso-prod-reg-sql-78gz9l"] == rules["contoso-prod-regdr-sql-78gz9l"]
+
+
+def test_no_allow_all_rule_anywhere(stack_run):
+    for rule in stack_run.of_type(FIREWALL):
+        assert rule.inputs["endIpAddress"] != "255.255.255.255"
+        if rule.inputs["startIpAddress"] == "0.0.0.0":
+            assert rule.inputs["endIpAddress"] == "0.0.0.0" and rule.inputs["firewallRuleName"] == "AllowAllWindowsAzureIps"
+
+
+def test_azure_services_rule_can_be_turned_off():
+    r = run("dev", config_merged("dev", "registry", sql={
+        **config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "allowAzureServices": False}))
+    assert {name for name, _, _ in rules_by_server(r)["contoso-dev-reg-sql-yk41aj"]} == {"client-203.0.113.0-24"}
+
+
+PRIVATE = {
+    "publicNetworkAccess": False, "allowAzureServices": False, "allowedIpRanges": [],
+    "bootstrapSubnetId": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
+                         "Microsoft.Network/virtualNetworks/hub/subnets/deployment-scripts",
+    "bootstrapStorageAccountId": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
+                                 "Microsoft.Storage/storageAccounts/contososcripts",
+}
+
+
+def test_private_access_turns_public_access_off_and_runs_the_bootstrap_in_the_subnet():
+    r = run("prod", config_merged("prod", "registry", sql={
+        **config_merged("prod", "registry")["feathr-infra:registry"]["sql"], **PRIVATE}))
+    assert {s.inputs["publicNetworkAccess"] for s in r.of_type(SERVER)} == {"Disabled"}
+    assert r.of_type(FIREWALL) == []
+    script = bootstrap_script(r)
+    assert script.inputs["containerSettings"] == {"subnetIds": [{"id": PRIVATE["bootstrapSubnetId"]}]}
+    assert script.inputs["storageAccountSettings"]["storageAccountName"] == "contososcripts"
+    assert "storageAccountSettings" in script.secret_inputs
+
+
+# --- schema bootstrap -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_bootstrap_runs_schema_and_seed_in_azure(stack):
+    r = run(stack)
+    script = bootstrap_script(r)
+    inputs = script.inputs
+    identity = named(r, "azure-native:managedidentity:UserAssignedIdentity", "registry-sql-schema-identity")
+    assert inputs["kind"] == "AzureCLI"
+    assert inputs["scriptName"] == f"contoso-{stack}-regschema-ds"
+    assert inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity.arm_id]}
+    assert inputs["retentionInterval"] == "PT6H" and inputs["timeout"] == "PT30M"
+    assert inputs["cleanupPreference"] == "OnSuccess"
+    assert "go-sqlcmd" in inputs["scriptContent"] and "-i /tmp/registry-bootstrap.sql" in inputs["scriptContent"]
+    env = env_vars(script)
+    sql = base64.b64decode(env["BOOTSTRAP_SQL_B64"]["value"]).decode()
+    admins = ["feature-platform-admin@contoso.com"] + (["7f3c2a51-8e4d-4b69-a0f2-6c1d9e8b5a27"] if stack == "prod" else [])
+    assert sql == bootstrap_sql(global_admins(admins))
+    assert sql.startswith(SCHEMA_FILE.read_text())
+    for admin in admins:
+        assert f"'global', '{admin}', 'admin', 'feathr-infra', 'bootstrap', GETUTCDATE()" in sql
+    assert inputs["forceUpdateTag"] == bootstrap_tag(sql)
+    assert env["SQL_DATABASE"]["value"] == primary_database(r).inputs["databaseName"]
+    assert env["SQL_LOGIN"]["value"] == "feathradmin"
+
+
+def test_bootstrap_waits_for_database_firewall_and_failover_group(prod):
+    depends = set(bootstrap_script(prod).depends_on)
+    needed = [primary_database(prod), prod.one(FAILOVER_GROUP), *prod.of_type(FIREWALL)]
+    assert {r.urn for r in needed} <= depends
+
+
+def test_bootstrap_reruns_only_when_the_sql_changes(dev):
+    same = run("dev", config_merged("dev", "registry", sql={
+        **config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "shortTermRetentionDays": 14}))
+    other = run("dev", config_merged("dev", "registry", bootstrapAdmins=["someone.else@contoso.com"]))
+    tag = bootstrap_script(dev).inputs["forceUpdateTag"]
+    assert bootstrap_script(same).inputs["forceUpdateTag"] == tag
+    assert bootstrap_script(other).inputs["forceUpdateTag"] != tag
+
+
+# --- the password ---------------------------------------------------------------------------------
+
+
+def test_password_is_generated_long_and_connection_string_safe(stack_run):
+    if stack_run.outputs["registryBackend"].value != "sql":
+        pytest.skip("not the SQL backend")
+    generator = stack_run.one(PASSWORD).inputs
+    assert generator["length"] >= 32 and generator["special"] is True
+    assert not set(generator["overrideSpecial"]) & set(";='\"{} \\$`")
+    assert generator["overrideSpecial"] == PASSWORD_SPECIALS
+
+
+def test_password_travels_only_as_a_secret(stack_run):
+    if stack_run.outputs["registryBackend"].value != "sql":
+        pytest.skip("not the SQL backend")
+    password = the_password(stack_run)
+    assert len(password) >= 32
+    holders = set()
+    for resource in stack_run.resources:
+        for key, value in resource.inputs.items():
+            if password in json.dumps(value, default=str):
+                assert key in resource.secret_inputs, f"{resource.token} {resource.logical_name}.{key} holds it in plain"
+                holders.add((resource.token, key))
+    assert holders == {(SERVER, "administratorLoginPassword"), (SECRET, "properties"), (SCRIPT, "environmentVariables")}
+    env = env_vars(bootstrap_script(stack_run))
+    assert env["SQLCMDPASSWORD"] == {"name": "SQLCMDPASSWORD", "secureValue": password}
+    assert all(password not in json.dumps(v) for name, v in env.items() if name != "SQLCMDPASSWORD")
+    for name, output in stack_run.outputs.items():
+        if not output.secret:
+            assert password not in json.dumps(output.value, default=str), name
+
+
+def test_no_file_in_the_repo_holds_a_sql_password(dev, prod):
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO_ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    for path in files:
+        file = REPO_ROOT / path
+        if not file.is_file():
+            continue
+        text = file.read_text(errors="ignore")
+        for r in (dev, prod):
+            assert the_password(r) not in text, path
+    for stack in ("dev", "prod"):
+        config = (REPO_ROOT / f"Pulumi.{stack}.yaml").read_text().lower()
+        assert "password" not in config  # never a password in stack config
+
+
+# --- protection -----------------------------------------------------------------------------------
+
+
+def test_prod_servers_and_databases_are_protected_and_locked(prod):
+    stateful = prod.of_type(SERVER) + prod.of_type(DATABASE)
+    assert len(stateful) == 4 and all(r.protect for r in stateful)
+    locks = {lock.inputs["scope"]: lock.inputs["level"] for lock in prod.of_type(LOCK)}
+    for resource in stateful:
+        assert locks.get(resource.arm_id) == "CanNotDelete", resource.logical_name
+
+
+def test_dev_is_neither_protected_nor_locked(dev):
+    stateful = dev.of_type(SERVER) + dev.of_type(DATABASE)
+    assert stateful and not any(r.protect for r in stateful)
+    scopes = {lock.inputs["scope"] for lock in dev.of_type(LOCK)}
+    assert not any(r.arm_id in scopes for r in stateful)
+
+
+# --- composition ----------------------------------------------------------------------------------
+
+
+def test_registry_resources_belong_to_the_sql_store(prod):
+    store = next(r for r in prod.resources if r.token == "feathr:registry:SqlRegistryStore")
+    bootstrap = next(r for r in prod.resources if r.token == "feathr:registry:RegistrySchemaBootstrap")
+    assert bootstrap.parent_urn == store.urn
+    for token in (SERVER, DATABASE, FIREWALL, FAILOVER_GROUP, SHORT_TERM, LONG_TERM, PASSWORD):
+        assert all(r.parent_urn == store.urn for r in prod.of_type(token)), token
+    assert bootstrap_script(prod).parent_urn == bootstrap.urn
+
+
+def test_exports(dev):
+    assert dev.outputs["registryBackend"].value == "sql" and not dev.outputs["registrySqlListener"].secret
+
+
+def test_purview_backend_creates_no_sql_store():
+    r = run("dev", config_merged("dev", "registry", backend="purview", bootstrapAdmins=[]))
+    assert not [x for x in r.resources if x.token.startswith("azure-native:sql:") or x.token == PASSWORD]
+    assert not any(x.token == "feathr:registry:SqlRegistryStore" for x in r.resources)
+    assert r.outputs["registryBackend"].value == "purview" and "registrySqlListener" not in r.outputs
