@@ -20,6 +20,7 @@ from infra.components.registry.purview_store import PurviewRegistryStore, Purvie
 from infra.components.registry.roles import global_admins  # noqa: E402
 from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs  # noqa: E402
 from infra.components.spark import SparkCompute, SparkComputeArgs  # noqa: E402
+from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml  # noqa: E402
 from infra.settings import load_settings  # noqa: E402
 from infra.stack_config import raw_stack_config  # noqa: E402
 
@@ -161,3 +162,24 @@ pulumi.export("onlineStoreHost", online_store.host)
 pulumi.export("onlineStorePort", online_store.port)
 for key, value in spark.exports.items():  # sparkRuntime, sparkEndpoint, ...: what shared consumers read
     pulumi.export(key, value)
+
+# The Feathr client config: a pure function of what was built, rendered once every endpoint is known.
+feathr_client = settings.feathr_client
+feathr_config_yaml = pulumi.Output.all(
+    spark.feathr_spark, online_store.host, online_store.port, registry_api.api_endpoint, secrets.vault_name
+).apply(
+    lambda built: render_yaml(
+        feathr_config(
+            FeathrEndpoints(
+                project_name=feathr_client.project_name,
+                spark=built[0],
+                redis_host=built[1],
+                redis_port=built[2],
+                registry_api_endpoint=built[3],
+                key_vault_name=built[4],
+                spark_result_output_parts=feathr_client.spark_result_output_parts,
+            )
+        )
+    )
+)
+pulumi.export("feathrConfigYaml", feathr_config_yaml)

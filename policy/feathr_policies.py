@@ -139,7 +139,9 @@ _TLS_VERSION = re.compile(r"(?i)\s*(?:tls)?\s*v?(\d)[._]?(\d)\s*")
 def tls_at_least_1_2(value: Any) -> bool:
     """'TLS1_2', '1.2', 'Tls12', 'TLS1_3' pass; '1.0', 'TLS1_1', 'None' and anything unreadable fail."""
     match = _TLS_VERSION.fullmatch(str(value))
-    return bool(match) and (int(match.group(1)), int(match.group(2))) >= (1, 2)
+    if match is None:
+        return False
+    return (int(match.group(1)), int(match.group(2))) >= (1, 2)
 
 
 def validate_tls_minimum(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.naming import Names
+from infra.settings.access import AccessSettings, parse_access
 from infra.settings.environment import EnvironmentSettings, parse_environment
 from infra.settings.errors import SettingsError
+from infra.settings.feathr_client import FeathrClientSettings, parse_feathr_client
 from infra.settings.key_vault import KeyVaultSettings, parse_key_vault
 from infra.settings.names import parse_name_overrides
 from infra.settings.offline_store import OfflineStoreSettings, parse_offline_store
@@ -40,6 +42,8 @@ class Settings:
     purview: PurviewSettings
     online_store: OnlineStoreSettings
     spark: SparkSettings
+    access: AccessSettings
+    feathr_client: FeathrClientSettings
 
     @property
     def tags(self) -> dict[str, str]:
@@ -72,6 +76,8 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
         purview=parse_purview(root.section("purview")),
         online_store=parse_online_store(root.section("onlineStore"), env.production_like, env.location),
         spark=parse_spark(root.section("spark"), env.production_like),
+        access=parse_access(root.section("access")),
+        feathr_client=parse_feathr_client(root.section("feathrClient"), env.environment),
     )
     root.finish()
     return settings

@@ -130,9 +130,9 @@ class RegistryApi(pulumi.ComponentResource):
             "WEBSITES_ENABLE_APP_SERVICE_STORAGE": "false",  # stateless: no /home share mounted
         }
         if args.backend == "sql":
-            app_settings["CONNECTION_STR"] = pulumi.Output.from_input(args.connection_string_secret_uri).apply(
-                key_vault_reference
-            )
+            assert args.connection_string_secret_uri is not None
+            secret_uri: pulumi.Output[str] = pulumi.Output.from_input(args.connection_string_secret_uri)
+            app_settings["CONNECTION_STR"] = secret_uri.apply(key_vault_reference)
         else:
             assert args.purview is not None
             app_settings["PURVIEW_NAME"] = args.purview.account_name

@@ -105,7 +105,7 @@ class PurviewRegistryStore(pulumi.ComponentResource):
         self.account_id: pulumi.Output[str] = account.id
         self.catalog_endpoint: pulumi.Output[str] = account.endpoints.catalog
         self.scan_endpoint: pulumi.Output[str] = account.endpoints.scan
-        self.principal_id: pulumi.Output[str] = account.identity.apply(lambda i: i.principal_id if i else None)
+        self.principal_id: pulumi.Output[str] = account.identity.apply(lambda i: i.principal_id if i else "")
         self.admin_principal_id: pulumi.Output[str] = admin.principal_id
         self.register_outputs(
             {

@@ -1,0 +1,114 @@
+"""Access control: the role matrix applied to this environment's resources.
+
+ARM role assignments for every Azure-plane grant (deterministic names, explicit principal type,
+scope = the narrowest resource the grant is about); Synapse RBAC through a deployment script that
+runs in Azure. Registry roles are seeded by the registry's own bootstrap (see __main__).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+from pulumi_azure_native import resources
+
+from infra.access.expand import Assignment
+from infra.components.role_assignment import grant
+
+SYNAPSE_SCRIPT = Path(__file__).with_name("synapse_roles.sh")
+CLI_VERSION = "2.63.0"
+
+
+@dataclass(frozen=True)
+class SynapseDataPlane:
+    """Where Synapse roles go, and the identity that may grant them (the initial Synapse admin)."""
+
+    workspace_name: pulumi.Input[str]
+    admin_identity_id: pulumi.Input[str]
+    script_name: str
+
+
+@dataclass(frozen=True)
+class AccessControlArgs:
+    assignments: tuple[Assignment, ...]
+    # target (see infra/access/matrix.py) -> the resource ids it covers; a missing target (e.g. a
+    # shared Spark workspace owned by another stack) gets no grants here.
+    scopes: Mapping[str, Sequence[pulumi.Input[str]]]
+    subscription_id: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tags: dict[str, str]
+    synapse: SynapseDataPlane | None = None
+    depends_on: tuple[pulumi.Resource, ...] = field(default=())
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def synapse_assignment_lines(assignments: Sequence[Assignment]) -> str:
+    rows = sorted({(a.grant.role, a.principal.object_id, a.principal.principal_type)
+                   for a in assignments if a.grant.plane == "synapse"})
+    return "\n".join("|".join(row) for row in rows)
+
+
+class AccessControl(pulumi.ComponentResource):
+    def __init__(self, name: str, args: AccessControlArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("feathr:access:AccessControl", name, None, opts)
+        self.role_assignments = []
+        for assignment in args.assignments:
+            if assignment.grant.plane != "azure":
+                continue
+            scopes = args.scopes.get(assignment.grant.target, ())
+            for index, scope in enumerate(scopes):
+                suffix = f"-{index}" if len(scopes) > 1 else ""
+                logical = (f"{name}-{_slug(assignment.grant.target)}{suffix}-{_slug(assignment.grant.role)}-"
+                           f"{assignment.principal.object_id}")
+                self.role_assignments.append(
+                    grant(
+                        logical,
+                        role=assignment.grant.role,
+                        scope=scope,
+                        principal_id=assignment.principal.object_id,
+                        principal_type=assignment.principal.principal_type,
+                        subscription_id=args.subscription_id,
+                        parent=self,
+                        description=f"Feathr access table: {assignment.via}",
+                    )
+                )
+        self.synapse_script = self._synapse_roles(name, args)
+        self.register_outputs({"role_assignment_count": len(self.role_assignments)})
+
+    def _synapse_roles(self, name: str, args: AccessControlArgs) -> resources.AzureCliScript | None:
+        lines = synapse_assignment_lines(args.assignments)
+        if args.synapse is None or not lines:
+            return None
+        return resources.AzureCliScript(
+            f"{name}-synapse-roles",
+            script_name=args.synapse.script_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            kind="AzureCLI",
+            az_cli_version=CLI_VERSION,
+            identity=resources.ManagedServiceIdentityArgs(
+                type=resources.ManagedServiceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[args.synapse.admin_identity_id],
+            ),
+            script_content=SYNAPSE_SCRIPT.read_text(),
+            environment_variables=[
+                resources.EnvironmentVariableArgs(name="WORKSPACE", value=args.synapse.workspace_name),
+                resources.EnvironmentVariableArgs(name="ASSIGNMENTS", value=lines),
+            ],
+            # Re-run exactly when the table's Synapse rows change; the script is idempotent anyway.
+            force_update_tag=hashlib.sha256(lines.encode()).hexdigest()[:32],
+            timeout="PT30M",
+            retention_interval="PT6H",
+            cleanup_preference=resources.CleanupOptions.ON_SUCCESS,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+        )
+
