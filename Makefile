@@ -12,6 +12,7 @@ help:
 	@echo "make plan STACK=<stack>   offline plan under Pulumi's mocks (no Azure, no Pulumi CLI)"
 	@echo "make test                 the whole test suite"
 	@echo "make lint                 ruff (lint + format check) and mypy"
+	@echo "make access STACK=<stack> who may do what in that environment"
 	@echo "make bench                offline-plan wall time and peak memory per stack vs the floor"
 	@echo "make config STACK=<stack> write feathr_config.<stack>.yaml from a deployed stack's outputs"
 	@echo "stacks: $(STACKS)"
@@ -35,6 +36,9 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+
+access: $(VENV)/.installed
+	$(PY) -m infra.offline.access_table $(STACK)
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/offline_plan.py $(STACKS)

@@ -11,13 +11,16 @@ import pulumi  # noqa: E402
 import pulumi_azuread as azuread  # noqa: E402
 from pulumi_azure_native import authorization  # noqa: E402
 
+from infra.access.expand import expand, registry_roles  # noqa: E402
+from infra.access.matrix import FEATHR_CLIENT_SECRETS, FEATHR_SECRETS, KEY_VAULT, OFFLINE_STORE, ONLINE_STORE, SPARK  # noqa: E402
+from infra.components.access import AccessControl, AccessControlArgs, SynapseDataPlane  # noqa: E402
 from infra.components.key_vault import KeyVaultArgs, SecretStore  # noqa: E402
 from infra.components.offline_store import OfflineStore, OfflineStoreArgs  # noqa: E402
 from infra.components.online_store import OnlineStore, OnlineStoreArgs  # noqa: E402
 from infra.components.resource_group import EnvironmentResourceGroup  # noqa: E402
 from infra.components.registry.api import RegistryApi, RegistryApiArgs  # noqa: E402
 from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs  # noqa: E402
-from infra.components.registry.roles import global_admins  # noqa: E402
+from infra.components.registry.roles import RegistryRoleGrant, global_admins  # noqa: E402
 from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs  # noqa: E402
 from infra.components.spark import SparkCompute, SparkComputeArgs  # noqa: E402
 from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml  # noqa: E402
@@ -26,6 +29,7 @@ from infra.stack_config import raw_stack_config  # noqa: E402
 
 settings = load_settings(raw_stack_config(), pulumi.get_project(), pulumi.get_stack())
 env, names, tags = settings.env, settings.names, settings.tags
+access = expand(settings.access, settings.spark.runtime, spark_dedicated=not settings.spark.shared)
 client = authorization.get_client_config_output()
 
 group = EnvironmentResourceGroup(
@@ -101,7 +105,12 @@ if settings.registry.backend == "sql":
             location=env.location,
             tenant_id=client.tenant_id,
             secrets=secrets,
-            role_grants=global_admins(settings.registry.bootstrap_admins),
+            role_grants=tuple(
+                dict.fromkeys(
+                    global_admins(settings.registry.bootstrap_admins)
+                    + tuple(RegistryRoleGrant(*row) for row in registry_roles(access))
+                )
+            ),
             production_like=env.production_like,
             tags=tags,
         ),
@@ -144,6 +153,30 @@ registry_api = RegistryApi(
         connection_string_secret_uri=registry_sql.connection_string_secret_uri if registry_sql else None,
         purview=registry_purview,
         entra_owner_object_ids=(azuread.get_client_config_output().object_id,),
+    ),
+)
+
+AccessControl(
+    "access",
+    AccessControlArgs(
+        assignments=access,
+        scopes={
+            OFFLINE_STORE: [offline_store.account_id],
+            KEY_VAULT: [secrets.vault_id],
+            FEATHR_SECRETS: [secrets.secrets[n].id for n in FEATHR_CLIENT_SECRETS if n in secrets.secrets],
+            SPARK: [spark.workspace_id] if spark.workspace_id is not None else [],
+            ONLINE_STORE: [online_store.cache_id],
+        },
+        subscription_id=client.subscription_id,
+        resource_group_name=group.name,
+        location=env.location,
+        tags=tags,
+        synapse=SynapseDataPlane(
+            workspace_name=spark.workspace_name,
+            admin_identity_id=spark.data_plane_admin_identity_id,
+            script_name=names.of("synapse_roles_script"),
+        ) if spark.data_plane_admin_identity_id is not None else None,
+        depends_on=(spark,),
     ),
 )
 

@@ -299,11 +299,12 @@ def validate_registry_resilience(args: StackValidationArgs, report_violation: Re
                 "in a production-like stack.",
                 database.urn,
             )
-    # A geo-secondary (createMode Secondary) takes no backups of its own while it is a secondary;
-    # its primary's retention policy is the one that must exist.
+    # A geo-secondary takes no backups of its own while it is a secondary; its primary's retention
+    # policy is the one that must exist. Stack policies see outputs, where ARM does not echo the
+    # write-only `createMode`, so a database that depends on another database counts as a replica too.
     retention = by_type.get(SQL_SHORT_TERM_RETENTION, [])
     for database in databases:
-        if database.props.get("createMode") in GEO_SECONDARY_CREATE_MODES:
+        if _is_replica(database):
             continue
         if not any(_depends_on(policy, database) for policy in retention):
             report_violation(
@@ -311,6 +312,12 @@ def validate_registry_resilience(args: StackValidationArgs, report_violation: Re
                 "BackupShortTermRetentionPolicy for this database in a production-like stack.",
                 database.urn,
             )
+
+
+def _is_replica(database: Any) -> bool:
+    if database.props.get("createMode") in GEO_SECONDARY_CREATE_MODES or database.props.get("secondaryType"):
+        return True
+    return any(dependency.resource_type == SQL_DATABASE for dependency in database.dependencies)
 
 
 def _depends_on(resource: Any, target: Any) -> bool:

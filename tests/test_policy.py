@@ -124,8 +124,8 @@ def as_stack(monkeypatch):
 
 
 def replaced(r: RecordedResource, **inputs: Any) -> RecordedResource:
-    broken = copy.deepcopy(r.inputs)
-    broken.update(inputs)
+    """`r` with top-level inputs replaced; None removes the input."""
+    broken = {key: value for key, value in {**copy.deepcopy(r.inputs), **inputs}.items() if value is not None}
     return dataclasses.replace(r, inputs=broken)
 
 
@@ -308,6 +308,13 @@ def test_registry_policy_fires_without_failover_group_backups_or_registry(as_sta
     assert (
         len(fired) == 1 and f"'{primary.logical_name}'" in fired[0] and "requestedBackupStorageRedundancy" in fired[0]
     )
+
+    # As stack policies see it under the CLI (outputs): ARM echoes neither createMode nor secondaryType.
+    as_outputs = [
+        replaced(r, createMode=None, secondaryType=None) if r.token == fp.SQL_DATABASE and r is not primary else r
+        for r in resources
+    ]
+    assert violations(fp.REGISTRY_RESILIENCE, as_outputs) == []
 
     no_registry = [r for r in resources if not r.token.startswith("azure-native:sql:")]
     assert "no feature registry found" in violations(fp.REGISTRY_RESILIENCE, no_registry)[0]

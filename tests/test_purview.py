@@ -47,6 +47,11 @@ def identity_named(r, suffix: str):
     return identity
 
 
+def curator_script(r):
+    [script] = [s for s in r.of_type(SCRIPT) if s.logical_name.endswith("-purview-data-curator")]
+    return script
+
+
 def env_vars(script) -> dict[str, str]:
     return {v["name"]: v["value"] for v in script.inputs["environmentVariables"]}
 
@@ -83,7 +88,7 @@ def test_prod_account_is_protected_and_locked(prod_purview):
 
 
 def test_curator_script_runs_as_an_admin_identity_with_rights_on_this_account_only(dev_purview):
-    account, script = dev_purview.one(PURVIEW), dev_purview.one(SCRIPT)
+    account, script = dev_purview.one(PURVIEW), curator_script(dev_purview)
     admin = identity_named(dev_purview, "-purview-admin-id")
     assert script.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [admin.arm_id]}
     [assignment] = [
@@ -96,7 +101,7 @@ def test_curator_script_runs_as_an_admin_identity_with_rights_on_this_account_on
 
 
 def test_curator_script_makes_the_registry_identity_data_curator(dev_purview):
-    account, script = dev_purview.one(PURVIEW), dev_purview.one(SCRIPT)
+    account, script = dev_purview.one(PURVIEW), curator_script(dev_purview)
     registry = identity_named(dev_purview, "-registry-id")
     admin = identity_named(dev_purview, "-purview-admin-id")
     assert script.inputs["kind"] == "AzureCLI"
@@ -114,7 +119,7 @@ def test_curator_script_makes_the_registry_identity_data_curator(dev_purview):
 
 
 def test_curator_script_reruns_exactly_when_its_inputs_change(dev_purview):
-    script = dev_purview.one(SCRIPT)
+    script = curator_script(dev_purview)
     v = env_vars(script)
     expected = curator_script_tag(
         CURATOR_SCRIPT.read_text(),
@@ -131,14 +136,14 @@ def test_curator_script_reruns_exactly_when_its_inputs_change(dev_purview):
 
 def test_cli_version_comes_from_settings():
     r = run("dev", purview_config("dev", scriptCliVersion="2.61.0"))
-    assert r.one(SCRIPT).inputs["azCliVersion"] == "2.61.0"
+    assert curator_script(r).inputs["azCliVersion"] == "2.61.0"
 
 
 def test_purview_component_owns_its_resources(dev_purview):
     [component] = [c for c in dev_purview.resources if c.token == "feathr:registry:PurviewRegistryStore"]
     for resource in (
         dev_purview.one(PURVIEW),
-        dev_purview.one(SCRIPT),
+        curator_script(dev_purview),
         identity_named(dev_purview, "-purview-admin-id"),
     ):
         assert resource.parent_urn == component.urn

@@ -134,19 +134,38 @@ def test_smaller_pool_in_dev_by_settings():
 @pytest.mark.parametrize("stack", STACKS)
 def test_firewall_only_client_ranges_never_the_whole_address_space(stack):
     result = run(stack)
-    rules = result.of_type(FIREWALL)
+    rules = [r for r in result.of_type(FIREWALL) if r.inputs["ruleName"] != "AllowAllWindowsAzureIps"]
     assert [(r.inputs["startIpAddress"], r.inputs["endIpAddress"]) for r in rules] == [("203.0.113.0", "203.0.113.255")]
-    for rule in rules:
+    for rule in result.of_type(FIREWALL):
         start = ipaddress.IPv4Address(rule.inputs["startIpAddress"])
         end = ipaddress.IPv4Address(rule.inputs["endIpAddress"])
         assert int(end) - int(start) + 1 <= 2 ** 24
         assert rule.inputs["workspaceName"] == result.one(WORKSPACE).physical_name
 
 
-def test_no_client_ranges_means_no_firewall_rule():
-    result = run("dev", spark_config("dev", synapse={}))
+def test_no_client_ranges_means_no_client_firewall_rule():
+    result = run("dev", spark_config("dev", synapse={"allowAzureServices": False}))
     assert result.of_type(FIREWALL) == []
     assert result.one(WORKSPACE)
+
+
+def test_azure_services_rule_is_the_zero_address_only_and_can_be_turned_off():
+    rule = [r for r in run("dev").of_type(FIREWALL) if r.inputs["ruleName"] == "AllowAllWindowsAzureIps"]
+    assert [(r.inputs["startIpAddress"], r.inputs["endIpAddress"]) for r in rule] == [("0.0.0.0", "0.0.0.0")]
+    off = run("dev", spark_config("dev", synapse={"allowAzureServices": False}))
+    assert not [r for r in off.of_type(FIREWALL) if r.inputs["ruleName"] == "AllowAllWindowsAzureIps"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_data_plane_identity_is_the_initial_synapse_administrator(stack):
+    result = run(stack)
+    identity = [r for r in result.of_type("azure-native:managedidentity:UserAssignedIdentity")
+                if r.logical_name == "spark-admin-identity"]
+    assert len(identity) == 1
+    workspace = result.one(WORKSPACE).inputs
+    assert workspace["cspWorkspaceAdminProperties"] == {
+        "initialWorkspaceAdminObjectId": identity[0].outputs["principalId"]
+    }
 
 
 @pytest.mark.parametrize("stack", STACKS)

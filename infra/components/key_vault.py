@@ -56,6 +56,7 @@ class SecretStore(pulumi.ComponentResource):
         if args.production_like:
             lock_against_deletion(name, vault, "Feathr secrets of a production environment", self)
         self.vault = vault
+        self.secrets: dict[str, keyvault.Secret] = {}  # by secret name: access grants scope to them
         self.vault_name: pulumi.Output[str] = vault.name
         self.vault_id: pulumi.Output[str] = vault.id
         self.vault_uri: pulumi.Output[str] = vault.properties.vault_uri
@@ -72,4 +73,5 @@ class SecretStore(pulumi.ComponentResource):
             tags=self._args.tags,
             opts=pulumi.ResourceOptions(parent=parent or self, additional_secret_outputs=["properties"]),
         )
+        self.secrets[secret_name] = secret
         return secret.properties.secret_uri

@@ -60,6 +60,7 @@ class SynapseSettings:
     managed_virtual_network: bool
     prevent_data_exfiltration: bool
     allowed_ip_ranges: tuple[str, ...]
+    allow_azure_services: bool
     workspace_dir: str  # directory in the offline store container, e.g. feathr_getting_started
     executor_size: str
     executor_num: int
@@ -115,6 +116,8 @@ def _synapse(section: Section) -> SynapseSettings:
         managed_virtual_network=section.boolean("managedVirtualNetwork", False),
         prevent_data_exfiltration=section.boolean("preventDataExfiltration", False),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
+        # Deployment scripts (Synapse RBAC from the access table) reach the workspace from Azure.
+        allow_azure_services=section.boolean("allowAzureServices", True),
         workspace_dir=section.string(
             "workspaceDir", "feathr_getting_started", pattern=DIRECTORY,
             rule="a directory path inside the offline store container, e.g. feathr_getting_started (no leading '/')",
