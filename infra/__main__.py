@@ -20,7 +20,7 @@ from infra.components.online_store import OnlineStore, OnlineStoreArgs  # noqa: 
 from infra.components.resource_group import EnvironmentResourceGroup  # noqa: E402
 from infra.components.registry.api import RegistryApi, RegistryApiArgs  # noqa: E402
 from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs  # noqa: E402
-from infra.components.registry.roles import RegistryRoleGrant, global_admins  # noqa: E402
+from infra.components.registry.roles import RegistryRoleGrant  # noqa: E402
 from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs  # noqa: E402
 from infra.components.spark import SparkCompute, SparkComputeArgs  # noqa: E402
 from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml  # noqa: E402
@@ -105,12 +105,7 @@ if settings.registry.backend == "sql":
             location=env.location,
             tenant_id=client.tenant_id,
             secrets=secrets,
-            role_grants=tuple(
-                dict.fromkeys(
-                    global_admins(settings.registry.bootstrap_admins)
-                    + tuple(RegistryRoleGrant(*row) for row in registry_roles(access))
-                )
-            ),
+            role_grants=tuple(RegistryRoleGrant(*row) for row in registry_roles(access)),
             production_like=env.production_like,
             tags=tags,
         ),

@@ -84,6 +84,8 @@ def test_synapse_roles_only_for_synapse_and_no_spark_grants_for_shared_spark():
         ({"projects": {"Fraud Team": {}}}, "feathr-infra:access.projects.Fraud Team", "lowercase"),
         ({"projects": {"fraud": {"owners": [ALICE]}}}, "feathr-infra:access.projects.fraud.owners", "not a known setting"),
         ({"readers": [ALICE]}, "feathr-infra:access.readers", "not a known setting"),
+        ({"consumers": [{**ALICE, "name": "a.very.long.name.of.somebody@subsidiary.contoso.com"}]},
+         "feathr-infra:access.consumers[0].name", "varchar(50)"),
     ],
 )
 def test_bad_access_settings_name_the_key(value, key, allowed):

@@ -23,7 +23,7 @@ APP = "azure-native:web:WebApp"
 
 
 def purview_config(stack: str, **purview) -> dict:
-    config = config_merged(stack, "registry", backend="purview", bootstrapAdmins=[])
+    config = config_merged(stack, "registry", backend="purview")
     api = dict(config.get("feathr-infra:registryApi") or {})
     api["rbac"] = False  # RBAC keeps its roles in SQL
     config["feathr-infra:registryApi"] = api

@@ -32,7 +32,7 @@ EXISTING_CLIENT_ID = "3f2c1a9e-5b7d-4c1e-9a2b-7d6e5f4c3b2a"
 
 def purview_config(stack: str, **api) -> dict:
     """The stack with the Purview backend (no SQL role seeding, RBAC off: it needs SQL)."""
-    config = config_merged(stack, "registry", backend="purview", bootstrapAdmins=[])
+    config = config_merged(stack, "registry", backend="purview")
     section = dict(config.get("feathr-infra:registryApi") or {})
     section.update({"rbac": False, **api})
     config["feathr-infra:registryApi"] = section

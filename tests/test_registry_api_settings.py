@@ -26,7 +26,7 @@ def fails(config, key: str, *fragments: str) -> str:
 
 
 def purview_backend(stack: str, **api) -> dict:
-    config = config_merged(stack, "registry", backend="purview", bootstrapAdmins=[])
+    config = config_merged(stack, "registry", backend="purview")
     config[NS + "registryApi"] = {**(config.get(NS + "registryApi") or {}), "rbac": False, **api}
     return config
 

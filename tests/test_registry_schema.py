@@ -6,7 +6,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from infra.components.registry.roles import RegistryRoleGrant, global_admins, render_seed, sql_literal
+from infra.components.registry.roles import RegistryRoleGrant, render_seed, sql_literal
 from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql, bootstrap_tag
 
 # Reference doc, section 2: the tables the feathr-registry image reads and writes.
@@ -182,12 +182,11 @@ def test_invalid_grants_are_rejected(scope, user, role):
         RegistryRoleGrant(scope, user, role)
 
 
-def test_bootstrap_admins_become_global_admins():
-    assert global_admins(["a@contoso.com"]) == (RegistryRoleGrant("global", "a@contoso.com", "admin"),)
-
-
 def test_force_update_tag_follows_the_sql():
-    one = bootstrap_sql(global_admins(["a@contoso.com"]))
+    def admin(user):
+        return (RegistryRoleGrant("global", user, "admin"),)
+
+    one = bootstrap_sql(admin("a@contoso.com"))
     assert one.startswith(SCHEMA_FILE.read_text())
-    assert bootstrap_tag(one) == bootstrap_tag(bootstrap_sql(global_admins(["a@contoso.com"])))
-    assert bootstrap_tag(one) != bootstrap_tag(bootstrap_sql(global_admins(["b@contoso.com"])))
+    assert bootstrap_tag(one) == bootstrap_tag(bootstrap_sql(admin("a@contoso.com")))
+    assert bootstrap_tag(one) != bootstrap_tag(bootstrap_sql(admin("b@contoso.com")))

@@ -7,7 +7,10 @@ import subprocess
 
 import pytest
 
-from infra.components.registry.roles import global_admins
+from infra.access.expand import expand, registry_roles
+from infra.components.registry.roles import RegistryRoleGrant
+from infra.offline.runner import stack_config
+from infra.settings import load_settings
 from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql, bootstrap_tag
 from infra.components.registry.sql_store import PASSWORD_SPECIALS
 from infra.offline.runner import REPO_ROOT
@@ -278,10 +281,11 @@ def test_bootstrap_runs_schema_and_seed_in_azure(stack):
     assert "go-sqlcmd" in inputs["scriptContent"] and "-i /tmp/registry-bootstrap.sql" in inputs["scriptContent"]
     env = env_vars(script)
     sql = base64.b64decode(env["BOOTSTRAP_SQL_B64"]["value"]).decode()
-    admins = ["feature-platform-admin@contoso.com"] + (["7f3c2a51-8e4d-4b69-a0f2-6c1d9e8b5a27"] if stack == "prod" else [])
-    assert sql == bootstrap_sql(global_admins(admins))
+    settings = load_settings(stack_config(stack), "feathr-infra", stack)
+    rows = registry_roles(expand(settings.access, settings.spark.runtime, not settings.spark.shared))
+    assert sql == bootstrap_sql(tuple(RegistryRoleGrant(*row) for row in rows))
     assert sql.startswith(SCHEMA_FILE.read_text())
-    for admin in admins:
+    for admin in ("feature-platform-admin@contoso.com", "7f3c2a51-8e4d-4b69-a0f2-6c1d9e8b5a27"):
         assert f"'global', '{admin}', 'admin', 'feathr-infra', 'bootstrap', GETUTCDATE()" in sql
     assert inputs["forceUpdateTag"] == bootstrap_tag(sql)
     assert env["SQL_DATABASE"]["value"] == primary_database(r).inputs["databaseName"]
@@ -297,7 +301,8 @@ def test_bootstrap_waits_for_database_firewall_and_failover_group(prod):
 def test_bootstrap_reruns_only_when_the_sql_changes(dev):
     same = run("dev", config_merged("dev", "registry", sql={
         **config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "shortTermRetentionDays": 14}))
-    other = run("dev", config_merged("dev", "registry", bootstrapAdmins=["someone.else@contoso.com"]))
+    newcomer = {"objectId": "12345678-1234-4234-8234-123456789abc", "type": "User", "name": "someone.else@contoso.com"}
+    other = run("dev", config_merged("dev", "access", consumers=[newcomer]))
     tag = bootstrap_script(dev).inputs["forceUpdateTag"]
     assert bootstrap_script(same).inputs["forceUpdateTag"] == tag
     assert bootstrap_script(other).inputs["forceUpdateTag"] != tag
@@ -385,7 +390,7 @@ def test_exports(dev):
 
 
 def test_purview_backend_creates_no_sql_store():
-    r = run("dev", config_merged("dev", "registry", backend="purview", bootstrapAdmins=[]))
+    r = run("dev", config_merged("dev", "registry", backend="purview"))
     assert not [x for x in r.resources if x.token.startswith("azure-native:sql:") or x.token == PASSWORD]
     assert not any(x.token == "feathr:registry:SqlRegistryStore" for x in r.resources)
     assert r.outputs["registryBackend"].value == "purview" and "registrySqlListener" not in r.outputs

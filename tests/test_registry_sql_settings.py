@@ -103,16 +103,6 @@ BAD = [
      f"{KEY}.sql.bootstrapSubnetId", "required when publicNetworkAccess is false"),
     ("bootstrap subnet without storage", lambda: with_sql("dev", bootstrapSubnetId=PRIVATE_SUBNET),
      f"{KEY}.sql.bootstrapStorageAccountId", "go together"),
-    ("bootstrap admin that is not a UPN or app id", lambda: config_merged("dev", "registry", bootstrapAdmins=["Feathr Admins"]),
-     f"{KEY}.bootstrapAdmins[0]", "UPN"),
-    ("bootstrap admin longer than the column", lambda: config_merged(
-        "dev", "registry", bootstrapAdmins=["a.very.long.name.of.somebody@subsidiary.contoso.com"]),
-     f"{KEY}.bootstrapAdmins[0]", "varchar(50)"),
-    ("bootstrap admin listed twice", lambda: config_merged(
-        "dev", "registry", bootstrapAdmins=["a@contoso.com", "A@contoso.com"]),
-     f"{KEY}.bootstrapAdmins", "twice"),
-    ("bootstrap admins with purview", lambda: config_merged("dev", "registry", backend="purview"),
-     f"{KEY}.bootstrapAdmins", "only the SQL backend"),
 ]
 
 
@@ -131,7 +121,7 @@ def test_a_bad_setting_stops_the_whole_program():
 
 
 def test_sql_rules_do_not_apply_to_the_purview_backend():
-    config = config_merged("prod", "registry", backend="purview", bootstrapAdmins=[])
+    config = config_merged("prod", "registry", backend="purview")
     config[NS + "registry"]["sql"] = {}
     config[NS + "registryApi"] = {**config[NS + "registryApi"], "rbac": False}
     settings = load_settings(config, "feathr-infra", "test")
@@ -147,7 +137,6 @@ def test_defaults():
     assert (sql.sku.name, sql.auto_pause_delay, sql.min_capacity) == ("GP_S_Gen5_1", 60, 0.5)
     assert (sql.backup_storage_redundancy, sql.short_term_retention_days, sql.diff_backup_interval_hours) == ("Local", 7, 12)
     assert sql.public_network_access and sql.allow_azure_services and not sql.geo_replicated
-    assert settings.bootstrap_admins == ("feature-platform-admin@contoso.com",)
 
 
 def test_production_defaults_are_geo_redundant():

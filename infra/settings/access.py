@@ -13,7 +13,9 @@ ROLES = ("admins", "producers", "consumers")
 PROJECT_ROLES = ("producers", "consumers")
 PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal")
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_UPN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+# A UPN / e-mail as Feathr's RBAC sees it (the token's preferred_username).
+_UPN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+REGISTRY_NAME_MAX = 50  # userroles.user_name is varchar(50)
 # Feathr's registry stores project names in varchar(50); keep them simple identifiers.
 _PROJECT = r"[a-z][a-z0-9_]{0,49}"
 
@@ -69,6 +71,8 @@ def _principal(entry: Any, key: str, registry_role: bool) -> Principal:
         raise section.fail("name", name, "a user's UPN (e.g. alice@contoso.com): the registry identifies users by it")
     if principal_type == "ServicePrincipal" and not re.fullmatch(_GUID, name):
         raise section.fail("name", name, "a service principal's application (client) id: the registry identifies apps by it")
+    if not azure_only and len(name) > REGISTRY_NAME_MAX:
+        raise section.fail("name", name, f"at most {REGISTRY_NAME_MAX} characters: the registry stores user names in varchar(50)")
     if azure_only and registry_role:
         raise section.fail("azureOnly", True, "not allowed in project roles, which exist only in the registry")
     return Principal(object_id.lower(), principal_type, name, azure_only, key)

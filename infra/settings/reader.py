@@ -98,6 +98,21 @@ class Section:
             raise self.fail(name, value, f"must be {rule}")
         return value
 
+    def number(self, name: str, default: Any = _MISSING, *, minimum: float, maximum: float) -> Any:
+        """An int or decimal, e.g. serverless vCores."""
+        rule = f"a number from {minimum:g} to {maximum:g}"
+        value = self._take(name, default, rule)
+        if value is default and default is not _MISSING:
+            return value
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise self.fail(name, value, f"must be {rule}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
+            raise self.fail(name, value, f"must be {rule}")
+        return float(value)
+
     def boolean(self, name: str, default: Any = _MISSING) -> Any:
         value = self._take(name, default, "true or false")
         if value is default and default is not _MISSING:

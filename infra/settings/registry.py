@@ -22,10 +22,6 @@ from infra.settings.reader import Section, describe
 
 BACKENDS = frozenset({"sql", "purview"})
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-# A UPN / e-mail as Feathr's RBAC sees it (the token's preferred_username), or an app id (GUID).
-# userroles.user_name is varchar(50), so nothing longer fits.
-UPN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
-USER_NAME_MAX = 50
 
 # vCore service objectives Azure accepts for a single database (Gen5 hardware).
 SERVERLESS_VCORES = (1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 32, 40, 80)
@@ -124,26 +120,7 @@ class SqlStoreSettings:
 @dataclass(frozen=True)
 class RegistrySettings:
     backend: str  # "sql" | "purview"
-    bootstrap_admins: tuple[str, ...]  # lowercase UPNs / app ids, seeded as global admins (SQL only)
     sql: SqlStoreSettings
-
-
-def _number(section: Section, name: str, default: Any, *, minimum: float, maximum: float) -> Any:
-    """A number (int or decimal) such as serverless min vCores; the shared reader has no float type."""
-    rule = f"a number from {minimum:g} to {maximum:g}"
-    value = section._take(name, default, rule)  # noqa: SLF001 (same reading rules as Section's own readers)
-    if value is default and default is not None:
-        return value
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise section.fail(name, value, f"must be {rule}") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
-        raise section.fail(name, value, f"must be {rule}")
-    return float(value)
 
 
 def _sku(section: Section) -> SqlSku:
@@ -196,15 +173,6 @@ def _entra_admin(section: Section) -> EntraAdmin | None:
     return parsed
 
 
-def _bootstrap_admin(entry: Any, key: str) -> str:
-    rule = f"a UPN / e-mail (at most {USER_NAME_MAX} characters) or an application (client) id"
-    if not isinstance(entry, str) or not (re.fullmatch(GUID, entry) or re.fullmatch(UPN, entry)):
-        raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule}")
-    if len(entry) > USER_NAME_MAX:
-        raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule} (userroles.user_name is varchar(50))")
-    return entry.lower()
-
-
 def parse_sql_store(section: Section, production_like: bool, location: str, backend: str) -> SqlStoreSettings:
     sku = _sku(section)
     auto_pause_given, min_capacity_given = section.has("autoPauseDelay"), section.has("minCapacity")
@@ -216,7 +184,7 @@ def parse_sql_store(section: Section, production_like: bool, location: str, back
         entra_admin=_entra_admin(section),
         sku=sku,
         auto_pause_delay=section.integer("autoPauseDelay", 60, minimum=-1, maximum=AUTO_PAUSE_MAX),
-        min_capacity=_number(section, "minCapacity", max(0.5, sku.capacity / 8), minimum=0.5, maximum=80),
+        min_capacity=section.number("minCapacity", max(0.5, sku.capacity / 8), minimum=0.5, maximum=80),
         zone_redundant=section.boolean("zoneRedundant", production_like),
         max_size_gb=section.integer("maxSizeGb", 32, minimum=1, maximum=4096),
         backup_storage_redundancy=section.string(
@@ -323,13 +291,6 @@ def _check_sql_store(
 
 def parse_registry(section: Section, production_like: bool, location: str) -> RegistrySettings:
     backend = section.string("backend", "sql", allowed=BACKENDS)
-    admins = section.items("bootstrapAdmins", _bootstrap_admin,
-                           f"UPNs / e-mails (at most {USER_NAME_MAX} characters) or application ids")
     sql = parse_sql_store(section.section("sql"), production_like, location, backend)
     section.finish()
-    if backend != "sql" and admins:
-        raise section.fail("bootstrapAdmins", list(admins),
-                           "only the SQL backend seeds registry roles; leave it empty for backend 'purview'")
-    if len(set(admins)) != len(admins):
-        raise section.fail("bootstrapAdmins", list(admins), "must not list anyone twice")
-    return RegistrySettings(backend=backend, bootstrap_admins=admins, sql=sql)
+    return RegistrySettings(backend=backend, sql=sql)

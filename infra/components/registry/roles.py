@@ -14,7 +14,7 @@ Every value is rendered as a T-SQL string literal with embedded quotes doubled, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 ROLES = ("admin", "producer", "consumer")
@@ -52,11 +52,6 @@ class RegistryRoleGrant:
         object.__setattr__(self, "scope", scope)
         object.__setattr__(self, "user_name", user)
         object.__setattr__(self, "role", role)
-
-
-def global_admins(user_names: Iterable[str]) -> tuple[RegistryRoleGrant, ...]:
-    """`registry.bootstrapAdmins`: each listed user or app becomes a global registry admin."""
-    return tuple(RegistryRoleGrant(GLOBAL_SCOPE, user, "admin") for user in user_names)
 
 
 def sql_literal(value: str) -> str:
