@@ -79,8 +79,10 @@ def main() -> None:
         plan = best([measure("plan", stack) for _ in range(args.repeat)])
         floor = best([measure("floor", stack, plan["declared"], plan["modules"]) for _ in range(args.repeat)])
         ratio = plan["wall_s"] / floor["wall_s"]
-        print(f"{stack:<8} {plan['declared']:>9} {plan['wall_s']:>8.2f} {floor['wall_s']:>8.2f} {ratio:>6.2f} "
-              f"{plan['peak_mib']:>9.1f} {floor['peak_mib']:>9.1f}")
+        print(
+            f"{stack:<8} {plan['declared']:>9} {plan['wall_s']:>8.2f} {floor['wall_s']:>8.2f} {ratio:>6.2f} "
+            f"{plan['peak_mib']:>9.1f} {floor['peak_mib']:>9.1f}"
+        )
 
 
 if __name__ == "__main__":

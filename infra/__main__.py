@@ -7,34 +7,32 @@ from pathlib import Path
 # same way the tests and the offline plan do, so every module is loaded exactly once.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pulumi  # noqa: E402
-import pulumi_azuread as azuread  # noqa: E402
-from pulumi_azure_native import authorization  # noqa: E402
+import pulumi
+import pulumi_azuread as azuread
+from pulumi_azure_native import authorization
 
-from infra.access.expand import expand, registry_roles  # noqa: E402
-from infra.access.matrix import FEATHR_CLIENT_SECRETS, FEATHR_SECRETS, KEY_VAULT, OFFLINE_STORE, ONLINE_STORE, SPARK  # noqa: E402
-from infra.components.access import AccessControl, AccessControlArgs, SynapseDataPlane  # noqa: E402
-from infra.components.key_vault import KeyVaultArgs, SecretStore  # noqa: E402
-from infra.components.offline_store import OfflineStore, OfflineStoreArgs  # noqa: E402
-from infra.components.online_store import OnlineStore, OnlineStoreArgs  # noqa: E402
-from infra.components.resource_group import EnvironmentResourceGroup  # noqa: E402
-from infra.components.registry.api import RegistryApi, RegistryApiArgs  # noqa: E402
-from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs  # noqa: E402
-from infra.components.registry.roles import RegistryRoleGrant  # noqa: E402
-from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs  # noqa: E402
-from infra.components.spark import SparkCompute, SparkComputeArgs  # noqa: E402
-from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml  # noqa: E402
-from infra.settings import load_settings  # noqa: E402
-from infra.stack_config import raw_stack_config  # noqa: E402
+from infra.access.expand import expand, registry_roles
+from infra.access.matrix import FEATHR_CLIENT_SECRETS, FEATHR_SECRETS, KEY_VAULT, OFFLINE_STORE, ONLINE_STORE, SPARK
+from infra.components.access import AccessControl, AccessControlArgs, SynapseDataPlane
+from infra.components.key_vault import KeyVaultArgs, SecretStore
+from infra.components.offline_store import OfflineStore, OfflineStoreArgs
+from infra.components.online_store import OnlineStore, OnlineStoreArgs
+from infra.components.registry.api import RegistryApi, RegistryApiArgs
+from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs
+from infra.components.registry.roles import RegistryRoleGrant
+from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs
+from infra.components.resource_group import EnvironmentResourceGroup
+from infra.components.spark import SparkCompute, SparkComputeArgs
+from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml
+from infra.settings import load_settings
+from infra.stack_config import raw_stack_config
 
 settings = load_settings(raw_stack_config(), pulumi.get_project(), pulumi.get_stack())
 env, names, tags = settings.env, settings.names, settings.tags
 access = expand(settings.access, settings.spark.runtime, spark_dedicated=not settings.spark.shared)
 client = authorization.get_client_config_output()
 
-group = EnvironmentResourceGroup(
-    "environment", group_name=names.of("resource_group"), location=env.location, tags=tags
-)
+group = EnvironmentResourceGroup("environment", group_name=names.of("resource_group"), location=env.location, tags=tags)
 offline_store = OfflineStore(
     "offline-store",
     OfflineStoreArgs(
@@ -170,7 +168,9 @@ AccessControl(
             workspace_name=spark.workspace_name,
             admin_identity_id=spark.data_plane_admin_identity_id,
             script_name=names.of("synapse_roles_script"),
-        ) if spark.data_plane_admin_identity_id is not None else None,
+        )
+        if spark.data_plane_admin_identity_id is not None
+        else None,
         depends_on=(spark,),
     ),
 )

@@ -125,8 +125,14 @@ def test_registry_roles_from_the_table_are_seeded(prod):
 
 
 def test_synapse_roles_are_applied_by_the_initial_synapse_admin(prod):
-    script = [r for r in prod.of_type("azure-native:resources:AzureCliScript") if r.logical_name == "access-synapse-roles"][0]
-    admin = [r for r in prod.of_type("azure-native:managedidentity:UserAssignedIdentity") if r.logical_name == "spark-admin-identity"][0]
+    script = next(
+        r for r in prod.of_type("azure-native:resources:AzureCliScript") if r.logical_name == "access-synapse-roles"
+    )
+    admin = next(
+        r
+        for r in prod.of_type("azure-native:managedidentity:UserAssignedIdentity")
+        if r.logical_name == "spark-admin-identity"
+    )
     assert script.inputs["identity"]["userAssignedIdentities"] in ([admin.arm_id], {admin.arm_id: {}})
 
 
@@ -135,7 +141,9 @@ def test_shared_spark_gets_no_spark_grants_from_this_stack():
     result = run("dev", config_merged("dev", "spark", mode="shared", synapse={}, shared=source))
     workspace_grants = [r for r in table_assignments(result) if "/Microsoft.Synapse/" in r.inputs["scope"]]
     assert workspace_grants == []
-    assert not [r for r in result.of_type("azure-native:resources:AzureCliScript") if r.logical_name == "access-synapse-roles"]
+    assert not [
+        r for r in result.of_type("azure-native:resources:AzureCliScript") if r.logical_name == "access-synapse-roles"
+    ]
 
 
 @pytest.mark.parametrize("stack", STACKS)

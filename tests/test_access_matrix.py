@@ -11,10 +11,17 @@ from infra.settings.reader import Section
 
 ALICE = {"objectId": "11111111-1111-4111-8111-111111111111", "type": "User", "name": "alice@contoso.com"}
 BOB = {"objectId": "22222222-2222-4222-8222-222222222222", "type": "User", "name": "Bob@Contoso.com"}
-PIPELINE = {"objectId": "33333333-3333-4333-8333-333333333333", "type": "ServicePrincipal",
-            "name": "44444444-4444-4444-8444-444444444444"}
-READERS = {"objectId": "55555555-5555-4555-8555-555555555555", "type": "Group", "name": "feathr-readers",
-           "azureOnly": True}
+PIPELINE = {
+    "objectId": "33333333-3333-4333-8333-333333333333",
+    "type": "ServicePrincipal",
+    "name": "44444444-4444-4444-8444-444444444444",
+}
+READERS = {
+    "objectId": "55555555-5555-4555-8555-555555555555",
+    "type": "Group",
+    "name": "feathr-readers",
+    "azureOnly": True,
+}
 
 
 def parse(value):
@@ -40,8 +47,14 @@ def test_only_admins_manage():
 
 
 def test_expansion_covers_every_role_and_deduplicates():
-    access = parse({"admins": [PIPELINE], "producers": [ALICE], "consumers": [BOB, READERS],
-                    "projects": {"fraud": {"producers": [BOB], "consumers": [ALICE]}}})
+    access = parse(
+        {
+            "admins": [PIPELINE],
+            "producers": [ALICE],
+            "consumers": [BOB, READERS],
+            "projects": {"fraud": {"producers": [BOB], "consumers": [ALICE]}},
+        }
+    )
     assignments = expand(access, "synapse", spark_dedicated=True)
     keys = [a.key for a in assignments]
     assert len(keys) == len(set(keys))
@@ -53,8 +66,7 @@ def test_expansion_covers_every_role_and_deduplicates():
 
 
 def test_registry_rows_are_lowercase_and_exclude_groups():
-    access = parse({"admins": [PIPELINE], "consumers": [BOB, READERS],
-                    "projects": {"fraud": {"producers": [BOB]}}})
+    access = parse({"admins": [PIPELINE], "consumers": [BOB, READERS], "projects": {"fraud": {"producers": [BOB]}}})
     rows = registry_roles(expand(access, "synapse", spark_dedicated=True))
     assert rows == (
         ("fraud", "bob@contoso.com", "producer"),
@@ -74,18 +86,37 @@ def test_synapse_roles_only_for_synapse_and_no_spark_grants_for_shared_spark():
 @pytest.mark.parametrize(
     "value, key, allowed",
     [
-        ({"consumers": [{**READERS, "azureOnly": False}]}, "feathr-infra:access.consumers[0].type", "accepts no groups"),
-        ({"projects": {"fraud": {"producers": [READERS]}}}, "feathr-infra:access.projects.fraud.producers[0]", "accepts no groups"),
+        (
+            {"consumers": [{**READERS, "azureOnly": False}]},
+            "feathr-infra:access.consumers[0].type",
+            "accepts no groups",
+        ),
+        (
+            {"projects": {"fraud": {"producers": [READERS]}}},
+            "feathr-infra:access.projects.fraud.producers[0]",
+            "accepts no groups",
+        ),
         ({"producers": [{**ALICE, "name": "alice"}]}, "feathr-infra:access.producers[0].name", "UPN"),
-        ({"producers": [{**PIPELINE, "name": "pipeline"}]}, "feathr-infra:access.producers[0].name", "application (client) id"),
+        (
+            {"producers": [{**PIPELINE, "name": "pipeline"}]},
+            "feathr-infra:access.producers[0].name",
+            "application (client) id",
+        ),
         ({"admins": [{**ALICE, "objectId": "alice"}]}, "feathr-infra:access.admins[0].objectId", "GUID"),
         ({"admins": [{**ALICE, "type": "Robot"}]}, "feathr-infra:access.admins[0].type", "ServicePrincipal"),
         ({"admins": [ALICE], "consumers": [ALICE]}, "feathr-infra:access.consumers[0].objectId", "one global role"),
         ({"projects": {"Fraud Team": {}}}, "feathr-infra:access.projects.Fraud Team", "lowercase"),
-        ({"projects": {"fraud": {"owners": [ALICE]}}}, "feathr-infra:access.projects.fraud.owners", "not a known setting"),
+        (
+            {"projects": {"fraud": {"owners": [ALICE]}}},
+            "feathr-infra:access.projects.fraud.owners",
+            "not a known setting",
+        ),
         ({"readers": [ALICE]}, "feathr-infra:access.readers", "not a known setting"),
-        ({"consumers": [{**ALICE, "name": "a.very.long.name.of.somebody@subsidiary.contoso.com"}]},
-         "feathr-infra:access.consumers[0].name", "varchar(50)"),
+        (
+            {"consumers": [{**ALICE, "name": "a.very.long.name.of.somebody@subsidiary.contoso.com"}]},
+            "feathr-infra:access.consumers[0].name",
+            "varchar(50)",
+        ),
     ],
 )
 def test_bad_access_settings_name_the_key(value, key, allowed):

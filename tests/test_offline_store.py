@@ -3,8 +3,10 @@
 from tests.support import config_merged, run
 
 ACCOUNT = "azure-native:storage:StorageAccount"
-SHARED_ID = ("/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/shared-data"
-             "/providers/Microsoft.Storage/storageAccounts/contososhared")
+SHARED_ID = (
+    "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/shared-data"
+    "/providers/Microsoft.Storage/storageAccounts/contososhared"
+)
 
 
 def test_account_is_adls_gen2_and_locked_down(stack_run):

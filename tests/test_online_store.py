@@ -116,7 +116,8 @@ def test_managed_redis_rdb_persistence_from_settings():
 
 def test_managed_redis_active_geo_replication_lists_itself_and_the_linked_databases():
     result = run(
-        "prod", online("prod", geoReplication={"groupNickname": "feathr-prod", "linkedDatabaseIds": [OTHER_DATABASE_ID]})
+        "prod",
+        online("prod", geoReplication={"groupNickname": "feathr-prod", "linkedDatabaseIds": [OTHER_DATABASE_ID]}),
     )
     database = result.one(DATABASE)
     assert "persistence" not in database.inputs
@@ -240,12 +241,18 @@ def test_legacy_firewall_rules_from_settings_never_span_everything():
     rules = {r.inputs["ruleName"]: r.inputs for r in result.of_type(FIREWALL)}
     assert rules == {
         "allow_203_0_113_0_24": {
-            "cacheName": result.one(CACHE).physical_name, "resourceGroupName": "contoso-dev-rg",
-            "ruleName": "allow_203_0_113_0_24", "startIP": "203.0.113.0", "endIP": "203.0.113.255",
+            "cacheName": result.one(CACHE).physical_name,
+            "resourceGroupName": "contoso-dev-rg",
+            "ruleName": "allow_203_0_113_0_24",
+            "startIP": "203.0.113.0",
+            "endIP": "203.0.113.255",
         },
         "allow_198_51_100_7": {
-            "cacheName": result.one(CACHE).physical_name, "resourceGroupName": "contoso-dev-rg",
-            "ruleName": "allow_198_51_100_7", "startIP": "198.51.100.7", "endIP": "198.51.100.7",
+            "cacheName": result.one(CACHE).physical_name,
+            "resourceGroupName": "contoso-dev-rg",
+            "ruleName": "allow_198_51_100_7",
+            "startIP": "198.51.100.7",
+            "endIP": "198.51.100.7",
         },
     }
     assert legacy("dev").of_type(FIREWALL) == []

@@ -9,7 +9,7 @@ import pytest
 
 from infra.offline.azure_model import ARM_TYPES
 from infra.offline.plan import inventory, plan_document, write_plan
-from tests.support import STACKS, run
+from tests.support import STACKS
 
 TAG_KEYS = {"environment", "stack", "managed-by", "owner", "cost-center"}
 
@@ -17,8 +17,12 @@ TAG_KEYS = {"environment", "stack", "managed-by", "owner", "cost-center"}
 def sdk_class(token: str):
     """The Python SDK class behind a type token like azure-native:storage:StorageAccount."""
     package, module, name = token.split(":")
-    module_path = {"azure-native": "pulumi_azure_native", "azuread": "pulumi_azuread", "random": "pulumi_random",
-                   "databricks": "pulumi_databricks"}[package]
+    module_path = {
+        "azure-native": "pulumi_azure_native",
+        "azuread": "pulumi_azuread",
+        "random": "pulumi_random",
+        "databricks": "pulumi_databricks",
+    }[package]
     submodule = module.split("/")[0]
     mod = importlib.import_module(f"{module_path}.{submodule}" if submodule != "index" else module_path)
     return getattr(mod, name)
@@ -51,8 +55,13 @@ def test_every_taggable_resource_carries_the_environment_tags(stack_run):
 
 def test_tag_values_come_from_settings(dev):
     tags = dev.one("azure-native:resources:ResourceGroup").inputs["tags"]
-    assert tags == {"environment": "dev", "stack": "dev", "managed-by": "pulumi",
-                    "owner": "feature-platform@contoso.com", "cost-center": "CC-4711"}
+    assert tags == {
+        "environment": "dev",
+        "stack": "dev",
+        "managed-by": "pulumi",
+        "owner": "feature-platform@contoso.com",
+        "cost-center": "CC-4711",
+    }
 
 
 def test_every_azure_resource_is_modelled_for_the_offline_plan(stack_run):
@@ -81,8 +90,11 @@ def test_stateful_resources_are_protected_only_in_production_like_stacks(dev, pr
 
 
 def test_production_stateful_resources_carry_a_delete_lock(prod):
-    locked = {r.inputs["scope"] for r in prod.of_type("azure-native:authorization:ManagementLockByScope")
-              if r.inputs["level"] == "CanNotDelete"}
+    locked = {
+        r.inputs["scope"]
+        for r in prod.of_type("azure-native:authorization:ManagementLockByScope")
+        if r.inputs["level"] == "CanNotDelete"
+    }
     for token in ("azure-native:storage:StorageAccount", "azure-native:keyvault:Vault"):
         assert prod.one(token).arm_id in locked
 

@@ -147,14 +147,28 @@ def seeded_rows(seed: str) -> list[dict[str, str]]:
 
 
 def test_seed_inserts_each_grant_with_bootstrap_provenance():
-    grants = [RegistryRoleGrant("global", "Admin@Contoso.com", "Admin"),
-              RegistryRoleGrant("fraud_detection", "data.scientist@contoso.com", "producer")]
+    grants = [
+        RegistryRoleGrant("global", "Admin@Contoso.com", "Admin"),
+        RegistryRoleGrant("fraud_detection", "data.scientist@contoso.com", "producer"),
+    ]
     rows = seeded_rows(render_seed(grants))
     assert rows == [
-        {"project_name": "fraud_detection", "user_name": "data.scientist@contoso.com", "role_name": "producer",
-         "create_by": "feathr-infra", "create_reason": "bootstrap", "create_time": "GETUTCDATE()"},
-        {"project_name": "global", "user_name": "admin@contoso.com", "role_name": "admin",
-         "create_by": "feathr-infra", "create_reason": "bootstrap", "create_time": "GETUTCDATE()"},
+        {
+            "project_name": "fraud_detection",
+            "user_name": "data.scientist@contoso.com",
+            "role_name": "producer",
+            "create_by": "feathr-infra",
+            "create_reason": "bootstrap",
+            "create_time": "GETUTCDATE()",
+        },
+        {
+            "project_name": "global",
+            "user_name": "admin@contoso.com",
+            "role_name": "admin",
+            "create_by": "feathr-infra",
+            "create_reason": "bootstrap",
+            "create_time": "GETUTCDATE()",
+        },
     ]
 
 
@@ -170,13 +184,16 @@ def test_seed_is_deduplicated_and_empty_without_grants():
     assert seeded_rows(render_seed([])) == []
 
 
-@pytest.mark.parametrize("scope, user, role", [
-    ("global", "a@contoso.com", "owner"),  # not a registry role
-    ("Fraud Detection", "a@contoso.com", "admin"),  # not a project name
-    ("global", "x" * 40 + "@contoso.com", "admin"),  # longer than userroles.user_name
-    ("global", "tab\tuser@contoso.com", "admin"),  # control character
-    ("global", "", "consumer"),
-])
+@pytest.mark.parametrize(
+    "scope, user, role",
+    [
+        ("global", "a@contoso.com", "owner"),  # not a registry role
+        ("Fraud Detection", "a@contoso.com", "admin"),  # not a project name
+        ("global", "x" * 40 + "@contoso.com", "admin"),  # longer than userroles.user_name
+        ("global", "tab\tuser@contoso.com", "admin"),  # control character
+        ("global", "", "consumer"),
+    ],
+)
 def test_invalid_grants_are_rejected(scope, user, role):
     with pytest.raises(ValueError):
         RegistryRoleGrant(scope, user, role)

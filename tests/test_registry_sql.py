@@ -9,11 +9,10 @@ import pytest
 
 from infra.access.expand import expand, registry_roles
 from infra.components.registry.roles import RegistryRoleGrant
-from infra.offline.runner import stack_config
-from infra.settings import load_settings
 from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql, bootstrap_tag
 from infra.components.registry.sql_store import PASSWORD_SPECIALS
-from infra.offline.runner import REPO_ROOT
+from infra.offline.runner import REPO_ROOT, stack_config
+from infra.settings import load_settings
 from tests.support import config_merged, run
 
 SERVER = "azure-native:sql:Server"
@@ -112,9 +111,19 @@ def test_prod_database_is_zone_redundant_provisioned_with_geo_zone_backups(prod)
 
 
 def test_serverless_geo_secondary_never_auto_pauses():
-    r = run("prod", config_merged("prod", "registry", sql={
-        **config_merged("prod", "registry")["feathr-infra:registry"]["sql"],
-        "sku": "GP_S_Gen5_2", "autoPauseDelay": -1, "minCapacity": 0.5}))
+    r = run(
+        "prod",
+        config_merged(
+            "prod",
+            "registry",
+            sql={
+                **config_merged("prod", "registry")["feathr-infra:registry"]["sql"],
+                "sku": "GP_S_Gen5_2",
+                "autoPauseDelay": -1,
+                "minCapacity": 0.5,
+            },
+        ),
+    )
     for db in r.of_type(DATABASE):
         assert db.inputs["autoPauseDelay"] == -1 and db.inputs["minCapacity"] == 0.5
 
@@ -153,7 +162,9 @@ def test_prod_failover_group_is_automatic_and_waits_for_the_secondary(prod):
     assert group.inputs["partnerServers"] == [{"id": partner.arm_id}]
     assert group.inputs["databases"] == [primary_database(prod).arm_id]
     assert group.inputs["readWriteEndpoint"] == {
-        "failoverPolicy": "Automatic", "failoverWithDataLossGracePeriodMinutes": 60}
+        "failoverPolicy": "Automatic",
+        "failoverWithDataLossGracePeriodMinutes": 60,
+    }
     assert secondary.urn in group.depends_on
 
 
@@ -199,7 +210,11 @@ def test_prod_long_term_retention_on_primary_and_secondary(prod):
     assert set(policies) == {"contoso-prod-reg-sql-78gz9l", "contoso-prod-regdr-sql-78gz9l"}
     for policy in policies.values():
         assert policy["policyName"] == "default"
-        assert (policy["weeklyRetention"], policy["monthlyRetention"], policy["yearlyRetention"]) == ("P12W", "P12M", "P5Y")
+        assert (policy["weeklyRetention"], policy["monthlyRetention"], policy["yearlyRetention"]) == (
+            "P12W",
+            "P12M",
+            "P5Y",
+        )
         assert policy["weekOfYear"] == 1
 
 
@@ -214,15 +229,18 @@ def rules_by_server(r):
     found = {}
     for rule in r.of_type(FIREWALL):
         found.setdefault(rule.inputs["serverName"], set()).add(
-            (rule.inputs["firewallRuleName"], rule.inputs["startIpAddress"], rule.inputs["endIpAddress"]))
+            (rule.inputs["firewallRuleName"], rule.inputs["startIpAddress"], rule.inputs["endIpAddress"])
+        )
     return found
 
 
 def test_dev_firewall_allows_azure_services_and_the_client_range(dev):
-    assert rules_by_server(dev) == {"contoso-dev-reg-sql-yk41aj": {
-        ("AllowAllWindowsAzureIps", "0.0.0.0", "0.0.0.0"),
-        ("client-203.0.113.0-24", "203.0.113.0", "203.0.113.255"),
-    }}
+    assert rules_by_server(dev) == {
+        "contoso-dev-reg-sql-yk41aj": {
+            ("AllowAllWindowsAzureIps", "0.0.0.0", "0.0.0.0"),
+            ("client-203.0.113.0-24", "203.0.113.0", "203.0.113.255"),
+        }
+    }
 
 
 def test_both_servers_of_a_failover_pair_get_the_same_rules(prod):
@@ -235,27 +253,42 @@ def test_no_allow_all_rule_anywhere(stack_run):
     for rule in stack_run.of_type(FIREWALL):
         assert rule.inputs["endIpAddress"] != "255.255.255.255"
         if rule.inputs["startIpAddress"] == "0.0.0.0":
-            assert rule.inputs["endIpAddress"] == "0.0.0.0" and rule.inputs["firewallRuleName"] == "AllowAllWindowsAzureIps"
+            assert (
+                rule.inputs["endIpAddress"] == "0.0.0.0"
+                and rule.inputs["firewallRuleName"] == "AllowAllWindowsAzureIps"
+            )
 
 
 def test_azure_services_rule_can_be_turned_off():
-    r = run("dev", config_merged("dev", "registry", sql={
-        **config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "allowAzureServices": False}))
+    r = run(
+        "dev",
+        config_merged(
+            "dev",
+            "registry",
+            sql={**config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "allowAzureServices": False},
+        ),
+    )
     assert {name for name, _, _ in rules_by_server(r)["contoso-dev-reg-sql-yk41aj"]} == {"client-203.0.113.0-24"}
 
 
 PRIVATE = {
-    "publicNetworkAccess": False, "allowAzureServices": False, "allowedIpRanges": [],
+    "publicNetworkAccess": False,
+    "allowAzureServices": False,
+    "allowedIpRanges": [],
     "bootstrapSubnetId": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
-                         "Microsoft.Network/virtualNetworks/hub/subnets/deployment-scripts",
+    "Microsoft.Network/virtualNetworks/hub/subnets/deployment-scripts",
     "bootstrapStorageAccountId": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
-                                 "Microsoft.Storage/storageAccounts/contososcripts",
+    "Microsoft.Storage/storageAccounts/contososcripts",
 }
 
 
 def test_private_access_turns_public_access_off_and_runs_the_bootstrap_in_the_subnet():
-    r = run("prod", config_merged("prod", "registry", sql={
-        **config_merged("prod", "registry")["feathr-infra:registry"]["sql"], **PRIVATE}))
+    r = run(
+        "prod",
+        config_merged(
+            "prod", "registry", sql={**config_merged("prod", "registry")["feathr-infra:registry"]["sql"], **PRIVATE}
+        ),
+    )
     assert {s.inputs["publicNetworkAccess"] for s in r.of_type(SERVER)} == {"Disabled"}
     assert r.of_type(FIREWALL) == []
     script = bootstrap_script(r)
@@ -299,8 +332,14 @@ def test_bootstrap_waits_for_database_firewall_and_failover_group(prod):
 
 
 def test_bootstrap_reruns_only_when_the_sql_changes(dev):
-    same = run("dev", config_merged("dev", "registry", sql={
-        **config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "shortTermRetentionDays": 14}))
+    same = run(
+        "dev",
+        config_merged(
+            "dev",
+            "registry",
+            sql={**config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "shortTermRetentionDays": 14},
+        ),
+    )
     newcomer = {"objectId": "12345678-1234-4234-8234-123456789abc", "type": "User", "name": "someone.else@contoso.com"}
     other = run("dev", config_merged("dev", "access", consumers=[newcomer]))
     tag = bootstrap_script(dev).inputs["forceUpdateTag"]
@@ -329,7 +368,9 @@ def test_password_travels_only_as_a_secret(stack_run):
     for resource in stack_run.resources:
         for key, value in resource.inputs.items():
             if password in json.dumps(value, default=str):
-                assert key in resource.secret_inputs, f"{resource.token} {resource.logical_name}.{key} holds it in plain"
+                assert key in resource.secret_inputs, (
+                    f"{resource.token} {resource.logical_name}.{key} holds it in plain"
+                )
                 holders.add((resource.token, key))
     assert holders == {(SERVER, "administratorLoginPassword"), (SECRET, "properties"), (SCRIPT, "environmentVariables")}
     env = env_vars(bootstrap_script(stack_run))
@@ -341,8 +382,13 @@ def test_password_travels_only_as_a_secret(stack_run):
 
 
 def test_no_file_in_the_repo_holds_a_sql_password(dev, prod):
-    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO_ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for path in files:
         file = REPO_ROOT / path
         if not file.is_file():

@@ -22,87 +22,230 @@ def with_sql(stack, **values):
     return config
 
 
-PRIVATE_SUBNET = ("/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
-                  "Microsoft.Network/virtualNetworks/hub/subnets/scripts")
-PRIVATE_STORAGE = ("/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
-                   "Microsoft.Storage/storageAccounts/contososcripts")
+PRIVATE_SUBNET = (
+    "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
+    "Microsoft.Network/virtualNetworks/hub/subnets/scripts"
+)
+PRIVATE_STORAGE = (
+    "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
+    "Microsoft.Storage/storageAccounts/contososcripts"
+)
 
 # (description, config, the key the message must name, a fragment of what is allowed)
 BAD = [
     ("unknown backend", lambda: config_merged("dev", "registry", backend="cosmos"), f"{KEY}.backend", "purview, sql"),
     ("unknown registry key", lambda: config_merged("dev", "registry", sqll={}), f"{KEY}.sqll", "not a known setting"),
     ("unknown sql key", lambda: with_sql("dev", skuName="GP_S_Gen5_1"), f"{KEY}.sql.skuName", "not a known setting"),
-    ("geo-replication to the same region", lambda: with_sql("prod", secondaryLocation="westeurope"),
-     f"{KEY}.sql.secondaryLocation", "other than the primary location"),
-    ("unknown secondary region", lambda: with_sql("prod", secondaryLocation="moon-north"),
-     f"{KEY}.sql.secondaryLocation", "northeurope"),
-    ("production-like without geo-replication", lambda: with_sql("prod", secondaryLocation=None),
-     f"{KEY}.sql.secondaryLocation", "required in production-like stacks"),
-    ("production-like with local backups", lambda: with_sql("prod", backupStorageRedundancy="Zone"),
-     f"{KEY}.sql.backupStorageRedundancy", "Geo or GeoZone"),
-    ("production-like without long-term retention", lambda: with_sql("prod", longTermRetention={}),
-     f"{KEY}.sql.longTermRetention", "at least one of weekly, monthly, yearly"),
-    ("production-like without an Entra admin", lambda: with_sql("prod", entraAdmin=None),
-     f"{KEY}.sql.entraAdmin", "required in production-like stacks"),
-    ("unknown backup redundancy", lambda: with_sql("dev", backupStorageRedundancy="GRS"),
-     f"{KEY}.sql.backupStorageRedundancy", "GeoZone"),
-    ("short-term retention too long", lambda: with_sql("dev", shortTermRetentionDays=36),
-     f"{KEY}.sql.shortTermRetentionDays", "1 to 35"),
-    ("short-term retention zero", lambda: with_sql("dev", shortTermRetentionDays=0),
-     f"{KEY}.sql.shortTermRetentionDays", "1 to 35"),
-    ("differential backup interval", lambda: with_sql("dev", diffBackupIntervalHours=18),
-     f"{KEY}.sql.diffBackupIntervalHours", "12 or 24"),
-    ("weekly retention beyond ten years", lambda: with_sql("prod", longTermRetention={"weekly": "P521W"}),
-     f"{KEY}.sql.longTermRetention.weekly", "10 years"),
-    ("monthly retention beyond ten years", lambda: with_sql("prod", longTermRetention={"monthly": "P121M"}),
-     f"{KEY}.sql.longTermRetention.monthly", "P120M"),
-    ("yearly retention beyond ten years", lambda: with_sql("prod", longTermRetention={"yearly": "P11Y"}),
-     f"{KEY}.sql.longTermRetention.yearly", "P10Y"),
-    ("weekly retention shorter than a week", lambda: with_sql("prod", longTermRetention={"weekly": "P3D"}),
-     f"{KEY}.sql.longTermRetention.weekly", "P1W"),
-    ("retention not ISO-8601", lambda: with_sql("prod", longTermRetention={"weekly": "12 weeks"}),
-     f"{KEY}.sql.longTermRetention.weekly", "ISO-8601"),
-    ("week of year out of range", lambda: with_sql("prod", longTermRetention={"yearly": "P5Y", "weekOfYear": 53}),
-     f"{KEY}.sql.longTermRetention.weekOfYear", "1 to 52"),
-    ("week of year without yearly retention", lambda: with_sql("prod", longTermRetention={"weekly": "P4W", "weekOfYear": 5}),
-     f"{KEY}.sql.longTermRetention.weekOfYear", "yearly"),
+    (
+        "geo-replication to the same region",
+        lambda: with_sql("prod", secondaryLocation="westeurope"),
+        f"{KEY}.sql.secondaryLocation",
+        "other than the primary location",
+    ),
+    (
+        "unknown secondary region",
+        lambda: with_sql("prod", secondaryLocation="moon-north"),
+        f"{KEY}.sql.secondaryLocation",
+        "northeurope",
+    ),
+    (
+        "production-like without geo-replication",
+        lambda: with_sql("prod", secondaryLocation=None),
+        f"{KEY}.sql.secondaryLocation",
+        "required in production-like stacks",
+    ),
+    (
+        "production-like with local backups",
+        lambda: with_sql("prod", backupStorageRedundancy="Zone"),
+        f"{KEY}.sql.backupStorageRedundancy",
+        "Geo or GeoZone",
+    ),
+    (
+        "production-like without long-term retention",
+        lambda: with_sql("prod", longTermRetention={}),
+        f"{KEY}.sql.longTermRetention",
+        "at least one of weekly, monthly, yearly",
+    ),
+    (
+        "production-like without an Entra admin",
+        lambda: with_sql("prod", entraAdmin=None),
+        f"{KEY}.sql.entraAdmin",
+        "required in production-like stacks",
+    ),
+    (
+        "unknown backup redundancy",
+        lambda: with_sql("dev", backupStorageRedundancy="GRS"),
+        f"{KEY}.sql.backupStorageRedundancy",
+        "GeoZone",
+    ),
+    (
+        "short-term retention too long",
+        lambda: with_sql("dev", shortTermRetentionDays=36),
+        f"{KEY}.sql.shortTermRetentionDays",
+        "1 to 35",
+    ),
+    (
+        "short-term retention zero",
+        lambda: with_sql("dev", shortTermRetentionDays=0),
+        f"{KEY}.sql.shortTermRetentionDays",
+        "1 to 35",
+    ),
+    (
+        "differential backup interval",
+        lambda: with_sql("dev", diffBackupIntervalHours=18),
+        f"{KEY}.sql.diffBackupIntervalHours",
+        "12 or 24",
+    ),
+    (
+        "weekly retention beyond ten years",
+        lambda: with_sql("prod", longTermRetention={"weekly": "P521W"}),
+        f"{KEY}.sql.longTermRetention.weekly",
+        "10 years",
+    ),
+    (
+        "monthly retention beyond ten years",
+        lambda: with_sql("prod", longTermRetention={"monthly": "P121M"}),
+        f"{KEY}.sql.longTermRetention.monthly",
+        "P120M",
+    ),
+    (
+        "yearly retention beyond ten years",
+        lambda: with_sql("prod", longTermRetention={"yearly": "P11Y"}),
+        f"{KEY}.sql.longTermRetention.yearly",
+        "P10Y",
+    ),
+    (
+        "weekly retention shorter than a week",
+        lambda: with_sql("prod", longTermRetention={"weekly": "P3D"}),
+        f"{KEY}.sql.longTermRetention.weekly",
+        "P1W",
+    ),
+    (
+        "retention not ISO-8601",
+        lambda: with_sql("prod", longTermRetention={"weekly": "12 weeks"}),
+        f"{KEY}.sql.longTermRetention.weekly",
+        "ISO-8601",
+    ),
+    (
+        "week of year out of range",
+        lambda: with_sql("prod", longTermRetention={"yearly": "P5Y", "weekOfYear": 53}),
+        f"{KEY}.sql.longTermRetention.weekOfYear",
+        "1 to 52",
+    ),
+    (
+        "week of year without yearly retention",
+        lambda: with_sql("prod", longTermRetention={"weekly": "P4W", "weekOfYear": 5}),
+        f"{KEY}.sql.longTermRetention.weekOfYear",
+        "yearly",
+    ),
     ("unknown sku", lambda: with_sql("dev", sku="S0"), f"{KEY}.sql.sku", "GP_S_Gen5_<n>"),
-    ("serverless vcores Azure does not offer", lambda: with_sql("dev", sku="GP_S_Gen5_3"), f"{KEY}.sql.sku", "serverless"),
+    (
+        "serverless vcores Azure does not offer",
+        lambda: with_sql("dev", sku="GP_S_Gen5_3"),
+        f"{KEY}.sql.sku",
+        "serverless",
+    ),
     ("provisioned one vcore", lambda: with_sql("prod", sku="GP_Gen5_1"), f"{KEY}.sql.sku", "provisioned"),
-    ("auto-pause on a provisioned sku", lambda: with_sql("dev", sku="GP_Gen5_2"),
-     f"{KEY}.sql.autoPauseDelay", "only applies to a serverless sku"),
+    (
+        "auto-pause on a provisioned sku",
+        lambda: with_sql("dev", sku="GP_Gen5_2"),
+        f"{KEY}.sql.autoPauseDelay",
+        "only applies to a serverless sku",
+    ),
     ("auto-pause too short", lambda: with_sql("dev", autoPauseDelay=10), f"{KEY}.sql.autoPauseDelay", "15-10080"),
-    ("auto-pause with geo-replication", lambda: with_sql("prod", sku="GP_S_Gen5_2", autoPauseDelay=60),
-     f"{KEY}.sql.autoPauseDelay", "must be -1"),
+    (
+        "auto-pause with geo-replication",
+        lambda: with_sql("prod", sku="GP_S_Gen5_2", autoPauseDelay=60),
+        f"{KEY}.sql.autoPauseDelay",
+        "must be -1",
+    ),
     ("min capacity above max vcores", lambda: with_sql("dev", minCapacity=2), f"{KEY}.sql.minCapacity", "0.5 to 1"),
-    ("min capacity below an eighth", lambda: with_sql("dev", sku="GP_S_Gen5_40", minCapacity=1), f"{KEY}.sql.minCapacity", "5 to 40"),
+    (
+        "min capacity below an eighth",
+        lambda: with_sql("dev", sku="GP_S_Gen5_40", minCapacity=1),
+        f"{KEY}.sql.minCapacity",
+        "5 to 40",
+    ),
     ("min capacity not a number", lambda: with_sql("dev", minCapacity="half"), f"{KEY}.sql.minCapacity", "a number"),
-    ("grace period under an hour", lambda: with_sql("prod", failoverGracePeriodMinutes=30),
-     f"{KEY}.sql.failoverGracePeriodMinutes", "60 to 1440"),
-    ("grace period not whole hours", lambda: with_sql("prod", failoverGracePeriodMinutes=90),
-     f"{KEY}.sql.failoverGracePeriodMinutes", "whole number of hours"),
-    ("reserved administrator login", lambda: with_sql("dev", administratorLogin="sysadmin"),
-     f"{KEY}.sql.administratorLogin", "reserved"),
-    ("entra admin without object id", lambda: with_sql("dev", entraAdmin={"login": "dba", "principalType": "Group"}),
-     f"{KEY}.sql.entraAdmin.objectId", "required"),
-    ("entra admin of an unknown type", lambda: with_sql("dev", entraAdmin={
-        "login": "dba", "objectId": "5d1a9f0e-3c2b-4a7d-9e61-2f4b8c0d7a13", "principalType": "ServicePrincipal"}),
-     f"{KEY}.sql.entraAdmin.principalType", "Application, Group, User"),
-    ("allow-all client range", lambda: with_sql("dev", allowedIpRanges=["0.0.0.0/0"]),
-     f"{KEY}.sql.allowedIpRanges[0]", "never 0.0.0.0/0"),
-    ("private access with the Azure services rule", lambda: with_sql(
-        "dev", publicNetworkAccess=False, allowedIpRanges=[], bootstrapSubnetId=PRIVATE_SUBNET,
-        bootstrapStorageAccountId=PRIVATE_STORAGE),
-     f"{KEY}.sql.allowAzureServices", "must be false when publicNetworkAccess is false"),
-    ("private access with client ranges", lambda: with_sql(
-        "dev", publicNetworkAccess=False, allowAzureServices=False, bootstrapSubnetId=PRIVATE_SUBNET,
-        bootstrapStorageAccountId=PRIVATE_STORAGE),
-     f"{KEY}.sql.allowedIpRanges", "must be empty"),
-    ("private access without a way in for the bootstrap", lambda: with_sql(
-        "dev", publicNetworkAccess=False, allowAzureServices=False, allowedIpRanges=[]),
-     f"{KEY}.sql.bootstrapSubnetId", "required when publicNetworkAccess is false"),
-    ("bootstrap subnet without storage", lambda: with_sql("dev", bootstrapSubnetId=PRIVATE_SUBNET),
-     f"{KEY}.sql.bootstrapStorageAccountId", "go together"),
+    (
+        "grace period under an hour",
+        lambda: with_sql("prod", failoverGracePeriodMinutes=30),
+        f"{KEY}.sql.failoverGracePeriodMinutes",
+        "60 to 1440",
+    ),
+    (
+        "grace period not whole hours",
+        lambda: with_sql("prod", failoverGracePeriodMinutes=90),
+        f"{KEY}.sql.failoverGracePeriodMinutes",
+        "whole number of hours",
+    ),
+    (
+        "reserved administrator login",
+        lambda: with_sql("dev", administratorLogin="sysadmin"),
+        f"{KEY}.sql.administratorLogin",
+        "reserved",
+    ),
+    (
+        "entra admin without object id",
+        lambda: with_sql("dev", entraAdmin={"login": "dba", "principalType": "Group"}),
+        f"{KEY}.sql.entraAdmin.objectId",
+        "required",
+    ),
+    (
+        "entra admin of an unknown type",
+        lambda: with_sql(
+            "dev",
+            entraAdmin={
+                "login": "dba",
+                "objectId": "5d1a9f0e-3c2b-4a7d-9e61-2f4b8c0d7a13",
+                "principalType": "ServicePrincipal",
+            },
+        ),
+        f"{KEY}.sql.entraAdmin.principalType",
+        "Application, Group, User",
+    ),
+    (
+        "allow-all client range",
+        lambda: with_sql("dev", allowedIpRanges=["0.0.0.0/0"]),
+        f"{KEY}.sql.allowedIpRanges[0]",
+        "never 0.0.0.0/0",
+    ),
+    (
+        "private access with the Azure services rule",
+        lambda: with_sql(
+            "dev",
+            publicNetworkAccess=False,
+            allowedIpRanges=[],
+            bootstrapSubnetId=PRIVATE_SUBNET,
+            bootstrapStorageAccountId=PRIVATE_STORAGE,
+        ),
+        f"{KEY}.sql.allowAzureServices",
+        "must be false when publicNetworkAccess is false",
+    ),
+    (
+        "private access with client ranges",
+        lambda: with_sql(
+            "dev",
+            publicNetworkAccess=False,
+            allowAzureServices=False,
+            bootstrapSubnetId=PRIVATE_SUBNET,
+            bootstrapStorageAccountId=PRIVATE_STORAGE,
+        ),
+        f"{KEY}.sql.allowedIpRanges",
+        "must be empty",
+    ),
+    (
+        "private access without a way in for the bootstrap",
+        lambda: with_sql("dev", publicNetworkAccess=False, allowAzureServices=False, allowedIpRanges=[]),
+        f"{KEY}.sql.bootstrapSubnetId",
+        "required when publicNetworkAccess is false",
+    ),
+    (
+        "bootstrap subnet without storage",
+        lambda: with_sql("dev", bootstrapSubnetId=PRIVATE_SUBNET),
+        f"{KEY}.sql.bootstrapStorageAccountId",
+        "go together",
+    ),
 ]
 
 
@@ -129,17 +272,32 @@ def test_sql_rules_do_not_apply_to_the_purview_backend():
 
 
 def test_defaults():
-    settings = load_settings(with_sql("dev", sku=None, autoPauseDelay=None, minCapacity=None,
-                                      backupStorageRedundancy=None, diffBackupIntervalHours=None,
-                                      shortTermRetentionDays=None), "feathr-infra", "test").registry
+    settings = load_settings(
+        with_sql(
+            "dev",
+            sku=None,
+            autoPauseDelay=None,
+            minCapacity=None,
+            backupStorageRedundancy=None,
+            diffBackupIntervalHours=None,
+            shortTermRetentionDays=None,
+        ),
+        "feathr-infra",
+        "test",
+    ).registry
     sql = settings.sql
     assert settings.backend == "sql"
     assert (sql.sku.name, sql.auto_pause_delay, sql.min_capacity) == ("GP_S_Gen5_1", 60, 0.5)
-    assert (sql.backup_storage_redundancy, sql.short_term_retention_days, sql.diff_backup_interval_hours) == ("Local", 7, 12)
+    assert (sql.backup_storage_redundancy, sql.short_term_retention_days, sql.diff_backup_interval_hours) == (
+        "Local",
+        7,
+        12,
+    )
     assert sql.public_network_access and sql.allow_azure_services and not sql.geo_replicated
 
 
 def test_production_defaults_are_geo_redundant():
-    sql = load_settings(with_sql("prod", backupStorageRedundancy=None, zoneRedundant=None),
-                        "feathr-infra", "test").registry.sql
+    sql = load_settings(
+        with_sql("prod", backupStorageRedundancy=None, zoneRedundant=None), "feathr-infra", "test"
+    ).registry.sql
     assert sql.backup_storage_redundancy == "Geo" and sql.zone_redundant is True

@@ -26,8 +26,10 @@ DATABRICKS = "azure-native:databricks:Workspace"
 ROLE = "azure-native:authorization:RoleAssignment"
 LOCK = "azure-native:authorization:ManagementLockByScope"
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
-SHARED_ACCOUNT_ID = ("/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/shared-data"
-                     "/providers/Microsoft.Storage/storageAccounts/contososhared")
+SHARED_ACCOUNT_ID = (
+    "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/shared-data"
+    "/providers/Microsoft.Storage/storageAccounts/contososhared"
+)
 STACKS = ("dev", "prod")
 JOB_KEYS = ("workspaceDir", "executorSize", "executorNum")  # the synapse keys a shared stack still sets
 
@@ -70,11 +72,16 @@ def resolve_feathr_spark(stack: str, config=None):
 
 def accepted_by_feathr_config(spark) -> dict:
     """The pure Feathr config builder validates every Spark field the client needs."""
-    return feathr_config(FeathrEndpoints(
-        project_name="feathr_getting_started", spark=spark, redis_host="contoso.westeurope.redis.azure.net",
-        redis_port=10000, registry_api_endpoint="https://contoso-registry.azurewebsites.net/api/v1",
-        key_vault_name="contoso-dev-kv",
-    ))["spark_config"]
+    return feathr_config(
+        FeathrEndpoints(
+            project_name="feathr_getting_started",
+            spark=spark,
+            redis_host="contoso.westeurope.redis.azure.net",
+            redis_port=10000,
+            registry_api_endpoint="https://contoso-registry.azurewebsites.net/api/v1",
+            key_vault_name="contoso-dev-kv",
+        )
+    )["spark_config"]
 
 
 # ---------------------------------------------------------------- Synapse, dedicated
@@ -125,8 +132,19 @@ def test_spark_pool_per_environment(dev, prod):
 
 
 def test_smaller_pool_in_dev_by_settings():
-    pool = run("dev", spark_config("dev", synapse={"maxNodes": 4, "nodeSize": "Large", "autoPauseMinutes": 5,
-                                                   "executorSize": "Large", "executorNum": 1})).one(POOL)
+    pool = run(
+        "dev",
+        spark_config(
+            "dev",
+            synapse={
+                "maxNodes": 4,
+                "nodeSize": "Large",
+                "autoPauseMinutes": 5,
+                "executorSize": "Large",
+                "executorNum": 1,
+            },
+        ),
+    ).one(POOL)
     assert pool.inputs["autoScale"]["maxNodeCount"] == 4 and pool.inputs["nodeSize"] == "Large"
     assert pool.inputs["autoPause"]["delayInMinutes"] == 5
 
@@ -139,7 +157,7 @@ def test_firewall_only_client_ranges_never_the_whole_address_space(stack):
     for rule in result.of_type(FIREWALL):
         start = ipaddress.IPv4Address(rule.inputs["startIpAddress"])
         end = ipaddress.IPv4Address(rule.inputs["endIpAddress"])
-        assert int(end) - int(start) + 1 <= 2 ** 24
+        assert int(end) - int(start) + 1 <= 2**24
         assert rule.inputs["workspaceName"] == result.one(WORKSPACE).physical_name
 
 
@@ -159,8 +177,11 @@ def test_azure_services_rule_is_the_zero_address_only_and_can_be_turned_off():
 @pytest.mark.parametrize("stack", STACKS)
 def test_data_plane_identity_is_the_initial_synapse_administrator(stack):
     result = run(stack)
-    identity = [r for r in result.of_type("azure-native:managedidentity:UserAssignedIdentity")
-                if r.logical_name == "spark-admin-identity"]
+    identity = [
+        r
+        for r in result.of_type("azure-native:managedidentity:UserAssignedIdentity")
+        if r.logical_name == "spark-admin-identity"
+    ]
     assert len(identity) == 1
     workspace = result.one(WORKSPACE).inputs
     assert workspace["cspWorkspaceAdminProperties"] == {
@@ -172,13 +193,16 @@ def test_data_plane_identity_is_the_initial_synapse_administrator(stack):
 def test_workspace_identity_gets_blob_data_contributor_on_the_offline_store(stack):
     result = run(stack)
     workspace = result.one(WORKSPACE)
-    grants = [r for r in result.of_type(ROLE) if r.inputs["principalId"] == workspace.outputs["identity"]["principalId"]]
+    grants = [
+        r for r in result.of_type(ROLE) if r.inputs["principalId"] == workspace.outputs["identity"]["principalId"]
+    ]
     assert len(grants) == 1
     grant = grants[0].inputs
     assert grant["scope"] == result.one("azure-native:storage:StorageAccount").arm_id
     assert grant["principalType"] == "ServicePrincipal"
     assert grant["roleDefinitionId"] == (
-        f"/subscriptions/{SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_DATA_CONTRIBUTOR}")
+        f"/subscriptions/{SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_DATA_CONTRIBUTOR}"
+    )
 
 
 def test_shared_offline_store_scopes_the_grant_to_the_shared_account():
@@ -186,8 +210,9 @@ def test_shared_offline_store_scopes_the_grant_to_the_shared_account():
     workspace = result.one(WORKSPACE)
     assert workspace.inputs["defaultDataLakeStorage"]["resourceId"] == SHARED_ACCOUNT_ID
     assert workspace.inputs["defaultDataLakeStorage"]["accountUrl"] == "https://contososhared.dfs.core.windows.net"
-    grant = next(r for r in result.of_type(ROLE)
-                 if r.inputs["principalId"] == workspace.outputs["identity"]["principalId"])
+    grant = next(
+        r for r in result.of_type(ROLE) if r.inputs["principalId"] == workspace.outputs["identity"]["principalId"]
+    )
     assert grant.inputs["scope"] == SHARED_ACCOUNT_ID
 
 
@@ -247,11 +272,14 @@ def test_databricks_workspace_premium_without_public_ip(stack):
     assert workspace.inputs["sku"] == {"name": "premium"}
     assert workspace.inputs["parameters"]["enableNoPublicIp"]["value"] is True
     assert workspace.inputs["managedResourceGroupId"] == (
-        f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/contoso-{stack}-databricks-managed-rg")
+        f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/contoso-{stack}-databricks-managed-rg"
+    )
     assert workspace.physical_name.startswith(f"contoso-{stack}-dbw-")
     assert workspace.inputs["tags"]["cost-center"] == "CC-4711"
     assert workspace.protect is (stack == "prod")
-    assert bool([lock for lock in result.of_type(LOCK) if lock.inputs["scope"] == workspace.arm_id]) is (stack == "prod")
+    assert bool([lock for lock in result.of_type(LOCK) if lock.inputs["scope"] == workspace.arm_id]) is (
+        stack == "prod"
+    )
     assert [t for t in spark_tokens(result) if t != DATABRICKS] == []  # no Synapse
     host = workspace.outputs["workspaceUrl"]
     assert result.outputs["sparkEndpoint"].value == f"https://{host}"
@@ -271,8 +299,10 @@ def test_databricks_job_cluster_template_per_environment(stack):
     assert cluster["spark_version"] == "15.4.x-scala2.12"
     assert template["run_name"] == FILL_IN
     assert cluster["spark_conf"] == {FILL_IN: FILL_IN}
-    assert template["spark_jar_task"] == {"main_class_name": "com.linkedin.feathr.offline.job.FeatureJoinJob",
-                                          "parameters": [FILL_IN]}
+    assert template["spark_jar_task"] == {
+        "main_class_name": "com.linkedin.feathr.offline.job.FeatureJoinJob",
+        "parameters": [FILL_IN],
+    }
     assert template["libraries"] == [{}]
     if stack == "dev":
         assert (cluster["node_type_id"], cluster["num_workers"]) == ("Standard_D4ds_v5", 1)
@@ -289,7 +319,8 @@ def test_databricks_job_cluster_template_per_environment(stack):
 
 def test_databricks_runtime_from_settings():
     template = job_cluster_template(
-        DatabricksSettings("16.4.x-scala2.12", "Standard_E8ds_v5", 3, None, None, "dbfs:/x"), {})
+        DatabricksSettings("16.4.x-scala2.12", "Standard_E8ds_v5", 3, None, None, "dbfs:/x"), {}
+    )
     assert template["new_cluster"]["spark_version"] == "16.4.x-scala2.12"
     assert template["new_cluster"]["num_workers"] == 3
 
@@ -317,8 +348,9 @@ def test_shared_synapse_from_a_stack_reference_creates_no_spark(stack):
     account = result.outputs["offlineStoreAccountName"].value
     assert result.outputs["sparkWorkspaceDir"].value.startswith(f"abfss://features@{account}.dfs.core.windows.net/")
     # ... which the shared workspace identity may then read and write
-    grant = next(r for r in result.of_type(ROLE)
-                 if r.inputs["principalId"] == owner.outputs["sparkIdentityPrincipalId"].value)
+    grant = next(
+        r for r in result.of_type(ROLE) if r.inputs["principalId"] == owner.outputs["sparkIdentityPrincipalId"].value
+    )
     assert grant.inputs["scope"] == result.one("azure-native:storage:StorageAccount").arm_id
     assert grant.inputs["principalType"] == "ServicePrincipal"
     assert result.of_type("azure-native:storage:StorageAccount")  # own offline store still created
@@ -353,14 +385,17 @@ def test_shared_databricks_from_a_stack_reference_creates_no_spark(stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_shared_synapse_from_explicit_settings(stack):
     principal = "7d3c2b1a-0000-4000-8000-00000000abcd"
-    config = shared(stack, synapse={"workspaceName": "contoso-shared-syn", "poolName": "sharedspark",
-                                    "identityPrincipalId": principal})
+    config = shared(
+        stack,
+        synapse={"workspaceName": "contoso-shared-syn", "poolName": "sharedspark", "identityPrincipalId": principal},
+    )
     result = run(stack, config)
     assert spark_tokens(result) == []
     assert result.outputs["sparkEndpoint"].value == "https://contoso-shared-syn.dev.azuresynapse.net"
     assert result.outputs["sparkPoolName"].value == "sharedspark"
     assert [r.inputs["principalType"] for r in result.of_type(ROLE) if r.inputs["principalId"] == principal] == [
-        "ServicePrincipal"]
+        "ServicePrincipal"
+    ]
     spark = resolve_feathr_spark(stack, config)
     assert (spark.dev_url, spark.pool_name) == ("https://contoso-shared-syn.dev.azuresynapse.net", "sharedspark")
     accepted_by_feathr_config(spark)
@@ -368,8 +403,9 @@ def test_shared_synapse_from_explicit_settings(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_shared_databricks_from_explicit_settings(stack):
-    config = shared(stack, runtime="databricks",
-                    databricks={"workspaceUrl": "adb-1234567890123456.7.azuredatabricks.net/"})
+    config = shared(
+        stack, runtime="databricks", databricks={"workspaceUrl": "adb-1234567890123456.7.azuredatabricks.net/"}
+    )
     result = run(stack, config)
     assert spark_tokens(result) == []
     assert result.outputs["sparkEndpoint"].value == "https://adb-1234567890123456.7.azuredatabricks.net"
@@ -381,7 +417,6 @@ def test_shared_databricks_from_explicit_settings(stack):
 def test_every_export_name_is_documented_once():
     assert len(set(EXPORTS.values())) == len(EXPORTS)
     assert all(name.startswith("spark") for name in EXPORTS.values())
-
 
 
 def test_stack_reference_to_another_runtime_fails_the_deployment():
@@ -399,8 +434,16 @@ def test_stack_reference_to_another_runtime_fails_the_deployment():
         runner.run_program("dev", json.loads(sys.stdin.read()))
     """)
     config = shared("dev", stackReference="contoso/feathr-infra/prod")
-    done = subprocess.run([sys.executable, "-c", script], input=json.dumps(config), capture_output=True, text=True,
-                          cwd=runner.REPO_ROOT, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(config),
+        capture_output=True,
+        text=True,
+        cwd=runner.REPO_ROOT,
+        timeout=300,
+    )
     assert done.returncode != 0
-    assert ("feathr-infra:spark.shared.stackReference = 'contoso/feathr-infra/prod': that stack exports "
-            "sparkRuntime = 'databricks'") in done.stderr
+    assert (
+        "feathr-infra:spark.shared.stackReference = 'contoso/feathr-infra/prod': that stack exports "
+        "sparkRuntime = 'databricks'"
+    ) in done.stderr

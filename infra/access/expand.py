@@ -49,7 +49,10 @@ def registry_roles(assignments: tuple[Assignment, ...]) -> tuple[tuple[str, str,
     """(scope, user name, role) rows for the registry's userroles table, values lowercase."""
     return tuple(
         sorted(
-            {(a.scope.lower(), a.principal.registry_user_name, a.grant.role.lower())
-             for a in assignments if a.grant.plane == "registry"}
+            {
+                (a.scope.lower(), a.principal.registry_user_name, a.grant.role.lower())
+                for a in assignments
+                if a.grant.plane == "registry"
+            }
         )
     )

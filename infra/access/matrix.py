@@ -61,9 +61,17 @@ ROLE_MATRIX: MappingProxyType[str, tuple[Grant, ...]] = MappingProxyType(
 # Roles that let their holder change data, configuration or access. No consumer may hold one.
 WRITE_OR_MANAGE_ROLES = frozenset(
     {
-        "Owner", "Contributor", "User Access Administrator", "Storage Blob Data Owner",
-        "Storage Blob Data Contributor", "Key Vault Administrator", "Key Vault Secrets Officer",
-        "Synapse Administrator", "Synapse Contributor", "admin", "producer",
+        "Owner",
+        "Contributor",
+        "User Access Administrator",
+        "Storage Blob Data Owner",
+        "Storage Blob Data Contributor",
+        "Key Vault Administrator",
+        "Key Vault Secrets Officer",
+        "Synapse Administrator",
+        "Synapse Contributor",
+        "admin",
+        "producer",
     }
 )
 

@@ -51,8 +51,13 @@ def _slug(text: str) -> str:
 
 
 def synapse_assignment_lines(assignments: Sequence[Assignment]) -> str:
-    rows = sorted({(a.grant.role, a.principal.object_id, a.principal.principal_type)
-                   for a in assignments if a.grant.plane == "synapse"})
+    rows = sorted(
+        {
+            (a.grant.role, a.principal.object_id, a.principal.principal_type)
+            for a in assignments
+            if a.grant.plane == "synapse"
+        }
+    )
     return "\n".join("|".join(row) for row in rows)
 
 
@@ -66,8 +71,10 @@ class AccessControl(pulumi.ComponentResource):
             scopes = args.scopes.get(assignment.grant.target, ())
             for index, scope in enumerate(scopes):
                 suffix = f"-{index}" if len(scopes) > 1 else ""
-                logical = (f"{name}-{_slug(assignment.grant.target)}{suffix}-{_slug(assignment.grant.role)}-"
-                           f"{assignment.principal.object_id}")
+                logical = (
+                    f"{name}-{_slug(assignment.grant.target)}{suffix}-{_slug(assignment.grant.role)}-"
+                    f"{assignment.principal.object_id}"
+                )
                 self.role_assignments.append(
                     grant(
                         logical,
@@ -111,4 +118,3 @@ class AccessControl(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
         )
-

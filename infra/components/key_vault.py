@@ -32,7 +32,7 @@ class SecretStore(pulumi.ComponentResource):
         settings = args.settings
         properties = keyvault.VaultPropertiesArgs(
             tenant_id=args.tenant_id,
-            sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=settings.sku),
+            sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=keyvault.SkuName(settings.sku)),
             enable_rbac_authorization=True,
             enable_soft_delete=True,
             soft_delete_retention_in_days=settings.soft_delete_retention_days,
@@ -62,7 +62,9 @@ class SecretStore(pulumi.ComponentResource):
         self.vault_uri: pulumi.Output[str] = vault.properties.vault_uri
         self.register_outputs({"vault_name": self.vault_name, "vault_uri": self.vault_uri})
 
-    def add_secret(self, secret_name: str, value: pulumi.Input[str], parent: pulumi.Resource | None = None) -> pulumi.Output[str]:
+    def add_secret(
+        self, secret_name: str, value: pulumi.Input[str], parent: pulumi.Resource | None = None
+    ) -> pulumi.Output[str]:
         """Store `value` (always marked secret) as `secret_name`; returns the versionless secret URI."""
         secret = keyvault.Secret(
             f"{self._args.vault_name}-{secret_name.lower()}",

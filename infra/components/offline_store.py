@@ -46,7 +46,8 @@ class OfflineStore(pulumi.ComponentResource):
         account_id = settings.existing_account_id or ""
         resource_group = account_id.split("/resourceGroups/")[1].split("/")[0]
         existing = storage.get_storage_account_output(
-            account_name=settings.existing_account_name, resource_group_name=resource_group,
+            account_name=settings.existing_account_name,
+            resource_group_name=resource_group,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         self.account_name = existing.name
@@ -70,7 +71,7 @@ class OfflineStore(pulumi.ComponentResource):
             default_to_o_auth_authentication=not settings.shared_key_access,
             allow_cross_tenant_replication=False,
             network_rule_set=storage.NetworkRuleSetArgs(
-                default_action=settings.network_default_action,
+                default_action=storage.DefaultAction(settings.network_default_action),
                 bypass=storage.Bypass.AZURE_SERVICES,
                 ip_rules=[storage.IPRuleArgs(i_p_address_or_range=r) for r in settings.allowed_ip_ranges],
             ),

@@ -68,7 +68,8 @@ class OnlineStore(pulumi.ComponentResource):
             sku=redisenterprise.SkuArgs(name=settings.sku),
             minimum_tls_version=redisenterprise.TlsVersion.TLS_VERSION_1_2,
             high_availability=(
-                redisenterprise.HighAvailability.ENABLED if settings.high_availability
+                redisenterprise.HighAvailability.ENABLED
+                if settings.high_availability
                 else redisenterprise.HighAvailability.DISABLED
             ),
             zones=list(settings.zones) or None,
@@ -122,8 +123,14 @@ class OnlineStore(pulumi.ComponentResource):
             return None
         # The group lists every member, this database included (its id is known before it exists).
         own_id = pulumi.Output.concat(
-            "/subscriptions/", args.subscription_id, "/resourceGroups/", args.resource_group_name,
-            "/providers/Microsoft.Cache/redisEnterprise/", cluster.name, "/databases/", DATABASE_NAME,
+            "/subscriptions/",
+            args.subscription_id,
+            "/resourceGroups/",
+            args.resource_group_name,
+            "/providers/Microsoft.Cache/redisEnterprise/",
+            cluster.name,
+            "/databases/",
+            DATABASE_NAME,
         )
         linked = [redisenterprise.LinkedDatabaseArgs(id=own_id)]
         linked += [redisenterprise.LinkedDatabaseArgs(id=i) for i in settings.geo_linked_database_ids]
@@ -142,8 +149,13 @@ class OnlineStore(pulumi.ComponentResource):
         caches = [(name, cache)]
         if settings.geo_secondary_location is not None:
             secondary = self._legacy_cache(
-                f"{name}-secondary", args, args.secondary_cache_name, settings.geo_secondary_location,
-                zones=(), identity=None, depends_on=[],
+                f"{name}-secondary",
+                args,
+                args.secondary_cache_name,
+                settings.geo_secondary_location,
+                zones=(),
+                identity=None,
+                depends_on=[],
             )
             redis.LinkedServer(
                 f"{name}-geo-link",
@@ -171,8 +183,15 @@ class OnlineStore(pulumi.ComponentResource):
         return pulumi.Output.secret(keys.primary_key)
 
     def _legacy_cache(
-        self, logical: str, args: OnlineStoreArgs, cache_name: str, location: str, *,
-        zones: tuple[str, ...], identity: managedidentity.UserAssignedIdentity | None, depends_on: list,
+        self,
+        logical: str,
+        args: OnlineStoreArgs,
+        cache_name: str,
+        location: str,
+        *,
+        zones: tuple[str, ...],
+        identity: managedidentity.UserAssignedIdentity | None,
+        depends_on: list,
     ) -> redis.Redis:
         settings = args.settings
         return redis.Redis(
@@ -193,7 +212,8 @@ class OnlineStore(pulumi.ComponentResource):
                 redis.ManagedServiceIdentityArgs(
                     type=redis.ManagedServiceIdentityType.USER_ASSIGNED, user_assigned_identities=[identity.id]
                 )
-                if identity is not None else None
+                if identity is not None
+                else None
             ),
             redis_configuration=self._legacy_configuration(settings),
             tags=args.tags,

@@ -112,6 +112,7 @@ class SparkCompute(pulumi.ComponentResource):
         self.pool_name: pulumi.Output[str] | None = None
         self.identity_principal_id: pulumi.Output[str] | None = None
         self.data_plane_admin_identity_id: pulumi.Output[str] | None = None  # Synapse (dedicated) only
+        self.workspace: pulumi.CustomResource | None = None  # None in shared mode
         self.workspace_dir: pulumi.Output[str] | None = None
         self.work_dir: str | None = None
         self.config_template: dict | None = None
@@ -176,7 +177,9 @@ class SparkCompute(pulumi.ComponentResource):
             managed_virtual_network_settings=synapse.ManagedVirtualNetworkSettingsArgs(
                 prevent_data_exfiltration=s.prevent_data_exfiltration,
                 allowed_aad_tenant_ids_for_linking=[],
-            ) if s.managed_virtual_network else None,
+            )
+            if s.managed_virtual_network
+            else None,
             public_network_access=synapse.WorkspacePublicNetworkAccess.ENABLED,
             tags=args.tags,
             # The default filesystem (the offline store container) must exist first.
@@ -230,13 +233,12 @@ class SparkCompute(pulumi.ComponentResource):
         self.workspace_id: pulumi.Output[str] | None = workspace.id
         self.endpoint: pulumi.Output[str] = workspace.connectivity_endpoints.apply(lambda e: e["dev"].rstrip("/"))
         self.pool_name = pool.name
-        self.identity_principal_id = workspace.identity.apply(lambda i: i.principal_id)
+        self.identity_principal_id = workspace.identity.apply(lambda i: i.principal_id if i else "")
         self.workspace_dir = pulumi.Output.concat(store.abfss_root, "/", s.workspace_dir)
 
     # ------------------------------------------------------------------ dedicated Databricks
 
     def _create_databricks(self, name: str, args: SparkComputeArgs) -> None:
-        d = args.settings.databricks
         managed_group = args.names.of("databricks_managed_resource_group")
         workspace = databricks.Workspace(
             name,
@@ -288,7 +290,9 @@ class SparkCompute(pulumi.ComponentResource):
             self.workspace_id = None
             self.endpoint = pulumi.Output.from_input(url)
         if settings.runtime == "synapse":
-            self.workspace_dir = pulumi.Output.concat(args.offline_store.abfss_root, "/", settings.synapse.workspace_dir)
+            self.workspace_dir = pulumi.Output.concat(
+                args.offline_store.abfss_root, "/", settings.synapse.workspace_dir
+            )
         else:
             self._databricks_job(args)
 
@@ -328,14 +332,20 @@ class SparkCompute(pulumi.ComponentResource):
             s = settings.synapse
             return pulumi.Output.all(self.endpoint, self.pool_name, self.workspace_dir).apply(
                 lambda v: SynapseSpark(
-                    dev_url=v[0], pool_name=v[1], workspace_dir=v[2], executor_size=s.executor_size,
-                    executor_num=s.executor_num, feathr_runtime_location=location,
+                    dev_url=v[0],
+                    pool_name=v[1],
+                    workspace_dir=v[2],
+                    executor_size=s.executor_size,
+                    executor_num=s.executor_num,
+                    feathr_runtime_location=location,
                 )
             )
         template, work_dir = self.config_template, self.work_dir
         return self.endpoint.apply(
             lambda url: DatabricksSpark(
-                workspace_instance_url=url, config_template=template, work_dir=work_dir,
+                workspace_instance_url=url,
+                config_template=template,
+                work_dir=work_dir,
                 feathr_runtime_location=location,
             )
         )

@@ -42,7 +42,7 @@ def resource_names(settings: Settings) -> dict[str, str]:
 
 def rows(settings: Settings, assignments: tuple[Assignment, ...]) -> list[tuple[str, ...]]:
     where = resource_names(settings)
-    table = []
+    table: list[tuple[str, ...]] = []
     for a in sorted(assignments, key=lambda a: (a.principal.name, a.grant.plane, a.grant.target, a.grant.role)):
         scope = where[a.grant.target]
         if a.grant.plane == "registry":
@@ -54,12 +54,14 @@ def rows(settings: Settings, assignments: tuple[Assignment, ...]) -> list[tuple[
 def markdown(settings: Settings) -> str:
     assignments = expand(settings.access, settings.spark.runtime, spark_dedicated=not settings.spark.shared)
     header = ("principal", "type", "plane", "role", "scope", "listed at")
-    lines = [f"# Access in stack '{settings.stack}'", "", "| " + " | ".join(header) + " |",
-             "|" + "---|" * len(header)]
+    lines = [f"# Access in stack '{settings.stack}'", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows(settings, assignments)]
-    lines += ["", "Service identities (granted by their components): the Spark workspace identity holds "
-              "Storage Blob Data Contributor on the offline store; the registry API identity holds Key Vault "
-              "Secrets User on the vault (and Purview Data Curator on the root collection with the Purview backend)."]
+    lines += [
+        "",
+        "Service identities (granted by their components): the Spark workspace identity holds "
+        "Storage Blob Data Contributor on the offline store; the registry API identity holds Key Vault "
+        "Secrets User on the vault (and Purview Data Curator on the root collection with the Purview backend).",
+    ]
     return "\n".join(lines)
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi.runtime import Mocks
-from pulumi.runtime import rpc
+from pulumi.runtime import Mocks, rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
 from infra.offline import fabricators  # noqa: F401  (registers every resource type's Azure model)
@@ -56,7 +55,9 @@ class AzureMocks(Mocks):
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         handler = CALLS.get(args.token)
         if handler is None:
-            raise KeyError(f"no offline answer for provider function {args.token}: add one in infra/offline/fabricators/")
+            raise KeyError(
+                f"no offline answer for provider function {args.token}: add one in infra/offline/fabricators/"
+            )
         return dict(handler(args.args))
 
 

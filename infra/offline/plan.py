@@ -22,11 +22,30 @@ from infra.settings import SettingsError
 
 # Inputs worth a glance in the inventory, when a resource has them (wire names).
 _HIGHLIGHTS = (
-    "location", "sku", "kind", "minimumTlsVersion", "minimalTlsVersion", "publicNetworkAccess",
-    "isHnsEnabled", "allowBlobPublicAccess", "allowSharedKeyAccess", "httpsOnly", "zones",
-    "highAvailability", "clusteringPolicy", "clientProtocol", "createMode", "secondaryType",
-    "requestedBackupStorageRedundancy", "retentionDays", "sparkVersion", "nodeSize", "level",
-    "principalType", "startIpAddress", "endIpAddress",
+    "location",
+    "sku",
+    "kind",
+    "minimumTlsVersion",
+    "minimalTlsVersion",
+    "publicNetworkAccess",
+    "isHnsEnabled",
+    "allowBlobPublicAccess",
+    "allowSharedKeyAccess",
+    "httpsOnly",
+    "zones",
+    "highAvailability",
+    "clusteringPolicy",
+    "clientProtocol",
+    "createMode",
+    "secondaryType",
+    "requestedBackupStorageRedundancy",
+    "retentionDays",
+    "sparkVersion",
+    "nodeSize",
+    "level",
+    "principalType",
+    "startIpAddress",
+    "endIpAddress",
 )
 
 
@@ -61,7 +80,9 @@ def _summary(resource: RecordedResource) -> str:
         parts.append(f"{key}={json.dumps(value) if not isinstance(value, str) else value}")
     properties = resource.inputs.get("properties")
     if isinstance(properties, dict) and "properties" not in resource.secret_inputs:
-        parts += [f"{k}={properties[k]}" for k in ("enableRbacAuthorization", "enablePurgeProtection") if k in properties]
+        parts += [
+            f"{k}={properties[k]}" for k in ("enableRbacAuthorization", "enablePurgeProtection") if k in properties
+        ]
     if resource.protect:
         parts.append("protected")
     return ", ".join(parts)

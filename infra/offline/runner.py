@@ -89,7 +89,10 @@ def run_program(stack: str, config: dict[str, Any] | None = None, *, preview: bo
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(_as_pulumi_config(config))
 
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__")))
+    def program() -> None:
+        runpy.run_path(str(PROGRAM), run_name="__main__")
+
+    _sync_await(run_pulumi_func(program))
 
     root = runtime_settings.get_root_resource()
     outputs = {}

@@ -20,8 +20,8 @@ from infra.settings.key_vault import KeyVaultSettings, parse_key_vault
 from infra.settings.names import parse_name_overrides
 from infra.settings.offline_store import OfflineStoreSettings, parse_offline_store
 from infra.settings.online_store import OnlineStoreSettings, parse_online_store
-from infra.settings.reader import Section
 from infra.settings.purview import PurviewSettings, parse_purview
+from infra.settings.reader import Section
 from infra.settings.registry import RegistrySettings, parse_registry
 from infra.settings.registry_api import RegistryApiSettings, parse_registry_api
 from infra.settings.spark import SparkSettings, parse_spark
@@ -60,7 +60,7 @@ class Settings:
 def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Settings:
     """Parse `<project>:<key>` entries of the stack's config; keys of other namespaces are ignored."""
     namespace = f"{project}:"
-    own = {key[len(namespace):]: value for key, value in raw_config.items() if key.startswith(namespace)}
+    own = {key[len(namespace) :]: value for key, value in raw_config.items() if key.startswith(namespace)}
     root = Section(namespace, own)
     env = parse_environment(root)
     registry = parse_registry(root.section("registry"), env.production_like, env.location)

@@ -62,7 +62,11 @@ def _principal(entry: Any, key: str, registry_role: bool) -> Principal:
     section.finish()
 
     if principal_type == "Group" and not (azure_only and not registry_role):
-        where = "project roles exist only in the registry" if registry_role else "set azureOnly: true to grant it Azure roles only"
+        where = (
+            "project roles exist only in the registry"
+            if registry_role
+            else "set azureOnly: true to grant it Azure roles only"
+        )
         raise SettingsError(
             f"setting {key}.type = 'Group': the Feathr registry accepts no groups; list its users or service "
             f"principals here instead ({where})"
@@ -70,9 +74,13 @@ def _principal(entry: Any, key: str, registry_role: bool) -> Principal:
     if principal_type == "User" and not re.fullmatch(_UPN, name):
         raise section.fail("name", name, "a user's UPN (e.g. alice@contoso.com): the registry identifies users by it")
     if principal_type == "ServicePrincipal" and not re.fullmatch(_GUID, name):
-        raise section.fail("name", name, "a service principal's application (client) id: the registry identifies apps by it")
+        raise section.fail(
+            "name", name, "a service principal's application (client) id: the registry identifies apps by it"
+        )
     if not azure_only and len(name) > REGISTRY_NAME_MAX:
-        raise section.fail("name", name, f"at most {REGISTRY_NAME_MAX} characters: the registry stores user names in varchar(50)")
+        raise section.fail(
+            "name", name, f"at most {REGISTRY_NAME_MAX} characters: the registry stores user names in varchar(50)"
+        )
     if azure_only and registry_role:
         raise section.fail("azureOnly", True, "not allowed in project roles, which exist only in the registry")
     return Principal(object_id.lower(), principal_type, name, azure_only, key)
@@ -80,15 +88,15 @@ def _principal(entry: Any, key: str, registry_role: bool) -> Principal:
 
 def parse_access(section: Section) -> AccessSettings:
     lists = {
-        role: section.items(role, lambda e, k: _principal(e, k, registry_role=False), "principals")
-        for role in ROLES
+        role: section.items(role, lambda e, k: _principal(e, k, registry_role=False), "principals") for role in ROLES
     }
     projects = []
     for project, value in section.mapping("projects").items():
         key = section.key(f"projects.{project}")
         if not re.fullmatch(_PROJECT, project):
             raise SettingsError(
-                f"setting {key}: project name {describe(project)} must be 1-50 lowercase letters, digits or '_', starting with a letter"
+                f"setting {key}: project name {describe(project)} must be 1-50 lowercase letters, digits or '_', "
+                "starting with a letter"
             )
         if not isinstance(value, dict):
             raise SettingsError(f"setting {key} = {describe(value)}: must be a mapping with producers and consumers")

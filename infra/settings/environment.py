@@ -8,16 +8,64 @@ from infra.settings.reader import Section
 
 # Public Azure regions (`az account list-locations --query "[].name"`, physical regions only).
 AZURE_REGIONS = frozenset(
-    """
-    australiacentral australiacentral2 australiaeast australiasoutheast austriaeast belgiumcentral
-    brazilsouth brazilsoutheast canadacentral canadaeast centralindia centralus chilecentral
-    denmarkeast eastasia eastus eastus2 francecentral francesouth germanynorth germanywestcentral
-    indonesiacentral israelcentral italynorth japaneast japanwest koreacentral koreasouth
-    malaysiawest mexicocentral newzealandnorth northcentralus northeurope norwayeast norwaywest
-    polandcentral qatarcentral southafricanorth southafricawest southcentralus southeastasia
-    southindia spaincentral swedencentral switzerlandnorth switzerlandwest uaecentral uaenorth
-    uksouth ukwest westcentralus westeurope westindia westus westus2 westus3
-    """.split()
+    [
+        "australiacentral",
+        "australiacentral2",
+        "australiaeast",
+        "australiasoutheast",
+        "austriaeast",
+        "belgiumcentral",
+        "brazilsouth",
+        "brazilsoutheast",
+        "canadacentral",
+        "canadaeast",
+        "centralindia",
+        "centralus",
+        "chilecentral",
+        "denmarkeast",
+        "eastasia",
+        "eastus",
+        "eastus2",
+        "francecentral",
+        "francesouth",
+        "germanynorth",
+        "germanywestcentral",
+        "indonesiacentral",
+        "israelcentral",
+        "italynorth",
+        "japaneast",
+        "japanwest",
+        "koreacentral",
+        "koreasouth",
+        "malaysiawest",
+        "mexicocentral",
+        "newzealandnorth",
+        "northcentralus",
+        "northeurope",
+        "norwayeast",
+        "norwaywest",
+        "polandcentral",
+        "qatarcentral",
+        "southafricanorth",
+        "southafricawest",
+        "southcentralus",
+        "southeastasia",
+        "southindia",
+        "spaincentral",
+        "swedencentral",
+        "switzerlandnorth",
+        "switzerlandwest",
+        "uaecentral",
+        "uaenorth",
+        "uksouth",
+        "ukwest",
+        "westcentralus",
+        "westeurope",
+        "westindia",
+        "westus",
+        "westus2",
+        "westus3",
+    ]
 )
 
 
@@ -41,6 +89,10 @@ def parse_environment(root: Section) -> EnvironmentSettings:
             "prefix", pattern=r"[a-z][a-z0-9]{1,9}", rule="2-10 lowercase letters or digits, starting with a letter"
         ),
         production_like=root.boolean("productionLike", False),
-        owner=root.string("owner", pattern=r"\S.{0,255}", rule="a non-empty owner (team or e-mail), at most 256 characters"),
-        cost_center=root.string("costCenter", pattern=r"\S.{0,255}", rule="a non-empty cost center, at most 256 characters"),
+        owner=root.string(
+            "owner", pattern=r"\S.{0,255}", rule="a non-empty owner (team or e-mail), at most 256 characters"
+        ),
+        cost_center=root.string(
+            "costCenter", pattern=r"\S.{0,255}", rule="a non-empty cost center, at most 256 characters"
+        ),
     )

@@ -31,11 +31,14 @@ def parse_key_vault(section: Section, production_like: bool) -> KeyVaultSettings
 
     if production_like and not settings.purge_protection:
         raise section.fail(
-            "purgeProtection", False, "production-like stacks keep purge protection on (a purged vault loses every secret)"
+            "purgeProtection",
+            False,
+            "production-like stacks keep purge protection on (a purged vault loses every secret)",
         )
     if settings.network_default_action == "Allow" and settings.allowed_ip_ranges:
         raise section.fail(
-            "allowedIpRanges", list(settings.allowed_ip_ranges),
+            "allowedIpRanges",
+            list(settings.allowed_ip_ranges),
             "only takes effect with networkDefaultAction 'Deny'; set it to Deny or remove the ranges",
         )
     return settings

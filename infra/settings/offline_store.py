@@ -41,11 +41,16 @@ def parse_offline_store(section: Section, production_like: bool) -> OfflineStore
     settings = OfflineStoreSettings(
         mode=section.string("mode", "dedicated", allowed={"dedicated", "shared"}),
         existing_account_id=section.string(
-            "existingAccountId", None, pattern=STORAGE_ACCOUNT_ID,
-            rule="an ADLS Gen2 storage account resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>)",
+            "existingAccountId",
+            None,
+            pattern=STORAGE_ACCOUNT_ID,
+            rule="an ADLS Gen2 storage account resource id "
+            "(/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>)",
         ),
         container=section.string(
-            "container", "features", pattern=r"(?!.*--)[a-z0-9][a-z0-9-]{2,62}",
+            "container",
+            "features",
+            pattern=r"(?!.*--)[a-z0-9][a-z0-9-]{2,62}",
             rule="a container name: 3-63 lowercase letters, digits and single hyphens",
         ),
         sku=section.string("sku", "Standard_ZRS", allowed=STORAGE_SKUS),
@@ -60,25 +65,29 @@ def parse_offline_store(section: Section, production_like: bool) -> OfflineStore
         raise section.fail("existingAccountId", None, "required when mode is 'shared': the id of the account to share")
     if not settings.shared and settings.existing_account_id is not None:
         raise section.fail(
-            "existingAccountId", settings.existing_account_id,
+            "existingAccountId",
+            settings.existing_account_id,
             "only allowed with mode 'shared'; a dedicated store creates its own account",
         )
     if settings.network_default_action == "Allow" and settings.allowed_ip_ranges:
         raise section.fail(
-            "allowedIpRanges", list(settings.allowed_ip_ranges),
+            "allowedIpRanges",
+            list(settings.allowed_ip_ranges),
             "only takes effect with networkDefaultAction 'Deny'; set it to Deny or remove the ranges",
         )
     if production_like and not settings.shared:
         if settings.sku not in GEO_REDUNDANT_SKUS:
             raise section.fail(
-                "sku", settings.sku,
-                "production-like stacks keep feature data geo-redundant: one of " + ", ".join(sorted(GEO_REDUNDANT_SKUS)),
+                "sku",
+                settings.sku,
+                "production-like stacks keep feature data geo-redundant: one of "
+                + ", ".join(sorted(GEO_REDUNDANT_SKUS)),
             )
         if settings.soft_delete_days < MIN_PRODUCTION_SOFT_DELETE_DAYS:
             raise section.fail(
-                "softDeleteDays", settings.soft_delete_days,
+                "softDeleteDays",
+                settings.soft_delete_days,
                 f"production-like stacks need blob and container soft delete (backups) of at least "
                 f"{MIN_PRODUCTION_SOFT_DELETE_DAYS} days",
             )
     return settings
-

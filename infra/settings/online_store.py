@@ -129,16 +129,21 @@ def parse_online_store(section: Section, production_like: bool, location: str) -
         aof_frequency=section.string("aofFrequency", None, allowed=AOF_FREQUENCIES),
         rdb_frequency=section.string("rdbFrequency", "1h", allowed=MANAGED_RDB_FREQUENCIES | set(LEGACY_RDB_MINUTES)),
         storage_account_id=section.string(
-            "persistenceStorageAccountId", None, pattern=STORAGE_ACCOUNT_ID,
+            "persistenceStorageAccountId",
+            None,
+            pattern=STORAGE_ACCOUNT_ID,
             rule="a storage account resource id "
             "(/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>)",
         ),
         group_nickname=geo.string(
-            "groupNickname", None, pattern=GROUP_NICKNAME,
+            "groupNickname",
+            None,
+            pattern=GROUP_NICKNAME,
             rule="1-63 letters, digits and hyphens, starting with a letter or digit",
         ),
         linked_database_ids=geo.strings(
-            "linkedDatabaseIds", pattern=MANAGED_REDIS_DATABASE_ID,
+            "linkedDatabaseIds",
+            pattern=MANAGED_REDIS_DATABASE_ID,
             rule="Managed Redis database ids (/subscriptions/<id>/resourceGroups/<rg>/providers/"
             "Microsoft.Cache/redisEnterprise/<name>/databases/default)",
         ),
@@ -168,7 +173,8 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
     _only_for(geo, "secondaryLocation", raw.secondary_location, CACHE_FOR_REDIS)
     if raw.allowed_ip_ranges:
         raise section.fail(
-            "allowedIpRanges", list(raw.allowed_ip_ranges),
+            "allowedIpRanges",
+            list(raw.allowed_ip_ranges),
             "Azure Managed Redis has no firewall rules; use publicNetworkAccess Disabled with private endpoints, "
             "or kind 'cache-for-redis'",
         )
@@ -192,7 +198,8 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
         raise section.fail("aofFrequency", raw.aof_frequency, "only applies with persistence 'aof'")
     if persistence != "none" and group_nickname is not None:
         raise section.fail(
-            "persistence", persistence,
+            "persistence",
+            persistence,
             "Azure Managed Redis cannot combine data persistence with active geo-replication "
             "(geoReplication.groupNickname is set): choose one",
         )
@@ -205,18 +212,28 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
             )
         if persistence == "none" and group_nickname is None:
             raise section.fail(
-                "persistence", persistence,
+                "persistence",
+                persistence,
                 "production-like stacks need data persistence ('rdb' or 'aof') or active geo-replication "
                 "(geoReplication.groupNickname)",
             )
     if zones and not high_availability:
         raise section.fail("zones", list(zones), "zone redundancy needs highAvailability true (replicas to spread)")
     return OnlineStoreSettings(
-        kind=MANAGED_REDIS, sku=sku, capacity=None, high_availability=high_availability, zones=tuple(zones),
-        persistence=persistence, aof_frequency=raw.aof_frequency or "1s", rdb_frequency=raw.rdb_frequency,
-        persistence_storage_account_id=None, geo_group_nickname=group_nickname,
-        geo_linked_database_ids=raw.linked_database_ids, geo_secondary_location=None,
-        public_network_access=raw.public_network_access, allowed_ip_ranges=(),
+        kind=MANAGED_REDIS,
+        sku=sku,
+        capacity=None,
+        high_availability=high_availability,
+        zones=tuple(zones),
+        persistence=persistence,
+        aof_frequency=raw.aof_frequency or "1s",
+        rdb_frequency=raw.rdb_frequency,
+        persistence_storage_account_id=None,
+        geo_group_nickname=group_nickname,
+        geo_linked_database_ids=raw.linked_database_ids,
+        geo_secondary_location=None,
+        public_network_access=raw.public_network_access,
+        allowed_ip_ranges=(),
     )
 
 
@@ -247,7 +264,8 @@ def _cache_for_redis(
         raise section.fail("persistence", persistence, f"data persistence needs sku Premium (sku is {sku})")
     if persistence != "none" and storage_account_id is None:
         raise section.fail(
-            "persistenceStorageAccountId", None,
+            "persistenceStorageAccountId",
+            None,
             "required with persistence: the storage account that holds the RDB/AOF files",
         )
     if persistence == "none" and storage_account_id is not None:
@@ -261,24 +279,28 @@ def _cache_for_redis(
             )
         if secondary_location == location:
             raise geo.fail(
-                "secondaryLocation", secondary_location,
+                "secondaryLocation",
+                secondary_location,
                 "must be a region other than the stack's location (the primary's region)",
             )
         if persistence != "none":
             raise section.fail(
-                "persistence", persistence,
+                "persistence",
+                persistence,
                 "Azure Cache for Redis cannot combine data persistence with passive geo-replication "
                 "(geoReplication.secondaryLocation is set): choose one",
             )
         if zones:
             raise section.fail(
-                "zones", list(zones),
+                "zones",
+                list(zones),
                 "Azure Cache for Redis cannot combine zone redundancy with passive geo-replication "
                 "(geoReplication.secondaryLocation is set): choose one",
             )
     if raw.public_network_access == "Disabled" and raw.allowed_ip_ranges:
         raise section.fail(
-            "allowedIpRanges", list(raw.allowed_ip_ranges),
+            "allowedIpRanges",
+            list(raw.allowed_ip_ranges),
             "firewall rules only take effect with publicNetworkAccess 'Enabled'; remove them or enable public access",
         )
     if production_like:
@@ -286,14 +308,24 @@ def _cache_for_redis(
             raise section.fail("sku", sku, "production-like stacks need sku Premium (replication, zones, persistence)")
         if not zones and persistence == "none" and secondary_location is None:
             raise section.fail(
-                "zones", [],
+                "zones",
+                [],
                 "production-like stacks need zone redundancy (zones), data persistence (persistence) or "
                 "passive geo-replication (geoReplication.secondaryLocation)",
             )
     return OnlineStoreSettings(
-        kind=CACHE_FOR_REDIS, sku=sku, capacity=capacity, high_availability=sku != "Basic", zones=tuple(zones),
-        persistence=persistence, aof_frequency="1s", rdb_frequency=raw.rdb_frequency,
-        persistence_storage_account_id=storage_account_id, geo_group_nickname=None, geo_linked_database_ids=(),
-        geo_secondary_location=secondary_location, public_network_access=raw.public_network_access,
+        kind=CACHE_FOR_REDIS,
+        sku=sku,
+        capacity=capacity,
+        high_availability=sku != "Basic",
+        zones=tuple(zones),
+        persistence=persistence,
+        aof_frequency="1s",
+        rdb_frequency=raw.rdb_frequency,
+        persistence_storage_account_id=storage_account_id,
+        geo_group_nickname=None,
+        geo_linked_database_ids=(),
+        geo_secondary_location=secondary_location,
+        public_network_access=raw.public_network_access,
         allowed_ip_ranges=raw.allowed_ip_ranges,
     )

@@ -19,7 +19,15 @@ T = TypeVar("T")
 # Ranges Azure firewalls reject (private, loopback, link-local, "this network", multicast and reserved).
 _NOT_PUBLIC = tuple(
     ipaddress.IPv4Network(n)
-    for n in ("0.0.0.0/8", "10.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3")
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "224.0.0.0/3",
+    )
 )
 _WIDEST_PREFIX = 8  # nothing wider than a /8: a rule that spans the internet is no rule
 _MISSING: Any = object()
@@ -140,7 +148,10 @@ class Section:
 
     def ip_ranges(self, name: str) -> tuple[str, ...]:
         """Public IPv4 addresses or CIDR ranges; never the whole address space."""
-        rule = f"public IPv4 addresses or CIDR ranges no wider than /{_WIDEST_PREFIX} (e.g. 203.0.113.0/24), never 0.0.0.0/0"
+        rule = (
+            f"public IPv4 addresses or CIDR ranges no wider than /{_WIDEST_PREFIX} (e.g. 203.0.113.0/24), "
+            "never 0.0.0.0/0"
+        )
 
         def read(entry: Any, key: str) -> str:
             try:
@@ -170,6 +181,4 @@ class Section:
         unknown = sorted(set(self._values) - self._read)
         if unknown:
             known = ", ".join(sorted(self._read)) or "(none)"
-            raise SettingsError(
-                f"setting {self.key(unknown[0])} is not a known setting; known keys here: {known}"
-            )
+            raise SettingsError(f"setting {self.key(unknown[0])} is not a known setting; known keys here: {known}")

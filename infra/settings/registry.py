@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from infra.settings.environment import AZURE_REGIONS
-from infra.settings.errors import SettingsError
-from infra.settings.reader import Section, describe
+from infra.settings.reader import Section
 
 BACKENDS = frozenset({"sql", "purview"})
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -46,8 +44,19 @@ LTR_LIMITS = {
     "yearly": (365, "an ISO-8601 duration from P1Y to P10Y (or P12M-P120M, P52W-P520W, P365D-P3650D)"),
 }
 RESERVED_LOGINS = frozenset(
-    {"admin", "administrator", "sa", "root", "dbmanager", "loginmanager", "dbo", "guest", "public",
-     "sysadmin", "azure_superuser"}
+    {
+        "admin",
+        "administrator",
+        "sa",
+        "root",
+        "dbmanager",
+        "loginmanager",
+        "dbo",
+        "guest",
+        "public",
+        "sysadmin",
+        "azure_superuser",
+    }
 )
 SUBNET_ID = (
     r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}/providers/Microsoft\.Network"
@@ -165,7 +174,9 @@ def _entra_admin(section: Section) -> EntraAdmin | None:
     if not section.has("entraAdmin"):
         return None
     parsed = EntraAdmin(
-        login=admin.string("login", pattern=r"\S.{0,127}", rule="the administrator's display name or UPN (1-128 characters)"),
+        login=admin.string(
+            "login", pattern=r"\S.{0,127}", rule="the administrator's display name or UPN (1-128 characters)"
+        ),
         object_id=admin.string("objectId", pattern=GUID, rule="the object id (GUID) of the user, group or application"),
         principal_type=admin.string("principalType", allowed={"User", "Group", "Application"}),
     )
@@ -178,7 +189,9 @@ def parse_sql_store(section: Section, production_like: bool, location: str, back
     auto_pause_given, min_capacity_given = section.has("autoPauseDelay"), section.has("minCapacity")
     settings = SqlStoreSettings(
         administrator_login=section.string(
-            "administratorLogin", "feathradmin", pattern=r"[A-Za-z][A-Za-z0-9_]{3,127}",
+            "administratorLogin",
+            "feathradmin",
+            pattern=r"[A-Za-z][A-Za-z0-9_]{3,127}",
             rule="4-128 letters, digits or '_', starting with a letter",
         ),
         entra_admin=_entra_admin(section),
@@ -199,14 +212,22 @@ def parse_sql_store(section: Section, production_like: bool, location: str, back
         allow_azure_services=section.boolean("allowAzureServices", True),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
         bootstrap_subnet_id=section.string(
-            "bootstrapSubnetId", None, pattern=SUBNET_ID,
-            rule="a subnet resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>)",
+            "bootstrapSubnetId",
+            None,
+            pattern=SUBNET_ID,
+            rule="a subnet resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network"
+            "/virtualNetworks/<vnet>/subnets/<subnet>)",
         ),
         bootstrap_storage_account_id=section.string(
-            "bootstrapStorageAccountId", None, pattern=STORAGE_ACCOUNT_ID,
-            rule="a storage account resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>)",
+            "bootstrapStorageAccountId",
+            None,
+            pattern=STORAGE_ACCOUNT_ID,
+            rule="a storage account resource id "
+            "(/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>)",
         ),
-        sqlcmd_version=section.string("sqlcmdVersion", "1.8.2", pattern=r"\d+\.\d+\.\d+", rule="a go-sqlcmd release, e.g. 1.8.2"),
+        sqlcmd_version=section.string(
+            "sqlcmdVersion", "1.8.2", pattern=r"\d+\.\d+\.\d+", rule="a go-sqlcmd release, e.g. 1.8.2"
+        ),
     )
     section.finish()
     if backend == "sql":
@@ -217,76 +238,122 @@ def parse_sql_store(section: Section, production_like: bool, location: str, back
 
 
 def _check_sql_store(
-    section: Section, s: SqlStoreSettings, production_like: bool, location: str,
-    auto_pause_given: bool, min_capacity_given: bool,
+    section: Section,
+    s: SqlStoreSettings,
+    production_like: bool,
+    location: str,
+    auto_pause_given: bool,
+    min_capacity_given: bool,
 ) -> None:
     if s.entra_admin is None and production_like:
-        raise section.fail("entraAdmin", None,
-                           "required in production-like stacks: {login, objectId, principalType} of the server's "
-                           "Entra ID administrator (other stacks without it get SQL authentication only)")
+        raise section.fail(
+            "entraAdmin",
+            None,
+            "required in production-like stacks: {login, objectId, principalType} of the server's "
+            "Entra ID administrator (other stacks without it get SQL authentication only)",
+        )
     if s.administrator_login.lower() in RESERVED_LOGINS:
-        raise section.fail("administratorLogin", s.administrator_login,
-                           "must not be a reserved name (" + ", ".join(sorted(RESERVED_LOGINS)) + ")")
+        raise section.fail(
+            "administratorLogin",
+            s.administrator_login,
+            "must not be a reserved name (" + ", ".join(sorted(RESERVED_LOGINS)) + ")",
+        )
     if s.diff_backup_interval_hours not in (12, 24):
         raise section.fail("diffBackupIntervalHours", s.diff_backup_interval_hours, "must be 12 or 24")
     if s.failover_grace_period_minutes % 60:
-        raise section.fail("failoverGracePeriodMinutes", s.failover_grace_period_minutes,
-                           "must be a whole number of hours in minutes (60, 120, ... 1440)")
+        raise section.fail(
+            "failoverGracePeriodMinutes",
+            s.failover_grace_period_minutes,
+            "must be a whole number of hours in minutes (60, 120, ... 1440)",
+        )
 
     # Serverless-only knobs.
     if not s.sku.serverless:
         for key, given in (("autoPauseDelay", auto_pause_given), ("minCapacity", min_capacity_given)):
             if given:
-                raise section.fail(key, getattr(s, "auto_pause_delay" if key == "autoPauseDelay" else "min_capacity"),
-                                   f"only applies to a serverless sku (GP_S_Gen5_<n>), not {s.sku.name}")
+                raise section.fail(
+                    key,
+                    getattr(s, "auto_pause_delay" if key == "autoPauseDelay" else "min_capacity"),
+                    f"only applies to a serverless sku (GP_S_Gen5_<n>), not {s.sku.name}",
+                )
     else:
-        if s.auto_pause_delay != -1 and not AUTO_PAUSE_MIN <= s.auto_pause_delay <= AUTO_PAUSE_MAX:
-            raise section.fail("autoPauseDelay", s.auto_pause_delay,
-                               f"must be -1 (no auto-pause) or {AUTO_PAUSE_MIN}-{AUTO_PAUSE_MAX} minutes")
+        delay = s.auto_pause_delay
+        if delay is not None and delay != -1 and not AUTO_PAUSE_MIN <= delay <= AUTO_PAUSE_MAX:
+            raise section.fail(
+                "autoPauseDelay",
+                s.auto_pause_delay,
+                f"must be -1 (no auto-pause) or {AUTO_PAUSE_MIN}-{AUTO_PAUSE_MAX} minutes",
+            )
         lowest = max(0.5, s.sku.capacity / 8)
         if not lowest <= (s.min_capacity or 0) <= s.sku.capacity or (s.min_capacity or 0) * 4 % 1:
-            raise section.fail("minCapacity", s.min_capacity,
-                               f"must be a multiple of 0.25 from {lowest:g} to {s.sku.capacity} vCores for {s.sku.name}")
+            raise section.fail(
+                "minCapacity",
+                s.min_capacity,
+                f"must be a multiple of 0.25 from {lowest:g} to {s.sku.capacity} vCores for {s.sku.name}",
+            )
         if s.auto_pause_delay != -1 and (s.geo_replicated or s.long_term_retention.enabled):
-            raise section.fail("autoPauseDelay", s.auto_pause_delay,
-                               "must be -1: Azure does not auto-pause a serverless database with geo-replication "
-                               "or long-term backup retention")
+            raise section.fail(
+                "autoPauseDelay",
+                s.auto_pause_delay,
+                "must be -1: Azure does not auto-pause a serverless database with geo-replication "
+                "or long-term backup retention",
+            )
 
     # Geo-replication and geo-redundant backups.
     if s.secondary_location is not None and s.secondary_location == location:
-        raise section.fail("secondaryLocation", s.secondary_location,
-                           f"must be a region other than the primary location {location!r}")
+        raise section.fail(
+            "secondaryLocation", s.secondary_location, f"must be a region other than the primary location {location!r}"
+        )
     if production_like:
         if s.secondary_location is None:
-            raise section.fail("secondaryLocation", None,
-                               "required in production-like stacks: the region of the geo-secondary and failover partner")
+            raise section.fail(
+                "secondaryLocation",
+                None,
+                "required in production-like stacks: the region of the geo-secondary and failover partner",
+            )
         if s.backup_storage_redundancy not in GEO_BACKUP_REDUNDANCIES:
-            raise section.fail("backupStorageRedundancy", s.backup_storage_redundancy,
-                               "production-like stacks keep backups restorable in the paired region: Geo or GeoZone")
+            raise section.fail(
+                "backupStorageRedundancy",
+                s.backup_storage_redundancy,
+                "production-like stacks keep backups restorable in the paired region: Geo or GeoZone",
+            )
         if not s.long_term_retention.enabled:
-            raise section.fail("longTermRetention", {},
-                               "production-like stacks keep long-term backups: set at least one of weekly, monthly, yearly")
+            raise section.fail(
+                "longTermRetention",
+                {},
+                "production-like stacks keep long-term backups: set at least one of weekly, monthly, yearly",
+            )
 
     # Network. With public access off, Azure rejects server firewall rules (error 42101) and nothing
     # outside a private network can reach the server, including the schema bootstrap.
     if not s.public_network_access:
         if s.allow_azure_services:
-            raise section.fail("allowAzureServices", True,
-                               "must be false when publicNetworkAccess is false (firewall rules are ignored and rejected "
-                               "without public access; the registry API and the bootstrap need a private path instead)")
+            raise section.fail(
+                "allowAzureServices",
+                True,
+                "must be false when publicNetworkAccess is false (firewall rules are ignored and rejected "
+                "without public access; the registry API and the bootstrap need a private path instead)",
+            )
         if s.allowed_ip_ranges:
-            raise section.fail("allowedIpRanges", list(s.allowed_ip_ranges),
-                               "must be empty when publicNetworkAccess is false")
+            raise section.fail(
+                "allowedIpRanges", list(s.allowed_ip_ranges), "must be empty when publicNetworkAccess is false"
+            )
         if s.bootstrap_subnet_id is None:
-            raise section.fail("bootstrapSubnetId", None,
-                               "required when publicNetworkAccess is false: a subnet delegated to "
-                               "Microsoft.ContainerInstance/containerGroups that reaches the server's private endpoint, "
-                               "so the schema bootstrap can run")
+            raise section.fail(
+                "bootstrapSubnetId",
+                None,
+                "required when publicNetworkAccess is false: a subnet delegated to "
+                "Microsoft.ContainerInstance/containerGroups that reaches the server's private endpoint, "
+                "so the schema bootstrap can run",
+            )
     if (s.bootstrap_subnet_id is None) != (s.bootstrap_storage_account_id is None):
         missing = "bootstrapStorageAccountId" if s.bootstrap_storage_account_id is None else "bootstrapSubnetId"
-        raise section.fail(missing, None,
-                           "bootstrapSubnetId and bootstrapStorageAccountId go together: a deployment script in a "
-                           "subnet needs a storage account that allows that subnet")
+        raise section.fail(
+            missing,
+            None,
+            "bootstrapSubnetId and bootstrapStorageAccountId go together: a deployment script in a "
+            "subnet needs a storage account that allows that subnet",
+        )
 
 
 def parse_registry(section: Section, production_like: bool, location: str) -> RegistrySettings:

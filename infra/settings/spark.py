@@ -33,8 +33,15 @@ SYNAPSE_NODE_VCORES = {"Small": 4, "Medium": 8, "Large": 16, "XLarge": 32, "XXLa
 EXECUTOR_VCORES = {"Small": 4, "Medium": 8, "Large": 16}
 SYNAPSE_MIN_NODES, SYNAPSE_MAX_NODES = 3, 200  # Synapse Spark pools autoscale between 3 and 200 nodes
 SYNAPSE_POOL_KEYS = (
-    "sparkVersion", "nodeSizeFamily", "nodeSize", "minNodes", "maxNodes", "autoPauseMinutes",
-    "managedVirtualNetwork", "preventDataExfiltration", "allowedIpRanges",
+    "sparkVersion",
+    "nodeSizeFamily",
+    "nodeSize",
+    "minNodes",
+    "maxNodes",
+    "autoPauseMinutes",
+    "managedVirtualNetwork",
+    "preventDataExfiltration",
+    "allowedIpRanges",
 )
 
 # Databricks LTS runtimes on Scala 2.12 still in support (Feathr 1.0's jar is Scala 2.12; 17.x is 2.13 only).
@@ -119,7 +126,9 @@ def _synapse(section: Section) -> SynapseSettings:
         # Deployment scripts (Synapse RBAC from the access table) reach the workspace from Azure.
         allow_azure_services=section.boolean("allowAzureServices", True),
         workspace_dir=section.string(
-            "workspaceDir", "feathr_getting_started", pattern=DIRECTORY,
+            "workspaceDir",
+            "feathr_getting_started",
+            pattern=DIRECTORY,
             rule="a directory path inside the offline store container, e.g. feathr_getting_started (no leading '/')",
         ),
         executor_size=section.string("executorSize", "Small", allowed=EXECUTOR_VCORES),
@@ -129,15 +138,22 @@ def _synapse(section: Section) -> SynapseSettings:
 
 def _databricks(section: Section) -> DatabricksSettings:
     return DatabricksSettings(
-        spark_version=section.string("sparkVersion", DEFAULT_DATABRICKS_SPARK_VERSION, pattern=r"\S+", rule="a runtime"),
+        spark_version=section.string(
+            "sparkVersion", DEFAULT_DATABRICKS_SPARK_VERSION, pattern=r"\S+", rule="a runtime"
+        ),
         node_type_id=section.string(
-            "nodeTypeId", "Standard_D4ds_v5", pattern=r"Standard_[A-Za-z0-9_]+", rule="an Azure VM size, e.g. Standard_D4ds_v5"
+            "nodeTypeId",
+            "Standard_D4ds_v5",
+            pattern=r"Standard_[A-Za-z0-9_]+",
+            rule="an Azure VM size, e.g. Standard_D4ds_v5",
         ),
         num_workers=section.integer("numWorkers", None, minimum=1, maximum=DATABRICKS_MAX_WORKERS),
         min_workers=section.integer("minWorkers", None, minimum=1, maximum=DATABRICKS_MAX_WORKERS),
         max_workers=section.integer("maxWorkers", None, minimum=1, maximum=DATABRICKS_MAX_WORKERS),
         work_dir=section.string(
-            "workDir", "dbfs:/feathr_getting_started", pattern=r"dbfs:/" + DIRECTORY,
+            "workDir",
+            "dbfs:/feathr_getting_started",
+            pattern=r"dbfs:/" + DIRECTORY,
             rule="a DBFS directory, e.g. dbfs:/feathr_getting_started",
         ),
     )
@@ -146,7 +162,9 @@ def _databricks(section: Section) -> DatabricksSettings:
 def _shared(section: Section) -> SharedSparkSettings:
     synapse, databricks = section.section("synapse"), section.section("databricks")
     workspace_url = databricks.string(
-        "workspaceUrl", None, pattern=rf"(https://)?{DATABRICKS_HOST}/?",
+        "workspaceUrl",
+        None,
+        pattern=rf"(https://)?{DATABRICKS_HOST}/?",
         rule="the workspace URL, https://adb-<id>.<n>.azuredatabricks.net/",
     )
     settings = SharedSparkSettings(
@@ -157,14 +175,15 @@ def _shared(section: Section) -> SharedSparkSettings:
             "workspaceName", None, pattern=r"[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?", rule="a Synapse workspace name"
         ),
         synapse_pool_name=synapse.string(
-            "poolName", None, pattern=r"[A-Za-z][A-Za-z0-9]{0,14}", rule="a Spark pool name (letters and digits, at most 15)"
+            "poolName",
+            None,
+            pattern=r"[A-Za-z][A-Za-z0-9]{0,14}",
+            rule="a Spark pool name (letters and digits, at most 15)",
         ),
         synapse_identity_principal_id=synapse.string(
             "identityPrincipalId", None, pattern=OBJECT_ID, rule="the workspace identity's object id (a GUID)"
         ),
-        databricks_workspace_url=(
-            "https://" + re.sub(r"^https://|/$", "", workspace_url) if workspace_url else None
-        ),
+        databricks_workspace_url=("https://" + re.sub(r"^https://|/$", "", workspace_url) if workspace_url else None),
     )
     synapse.finish()
     databricks.finish()
@@ -178,7 +197,9 @@ def parse_spark(section: Section, production_like: bool) -> SparkSettings:
         runtime=section.string("runtime", "synapse", allowed=RUNTIMES),
         mode=section.string("mode", "dedicated", allowed=MODES),
         feathr_runtime_location=section.string(
-            "feathrRuntimeLocation", None, pattern=r"(abfss|abfs|wasbs|https|dbfs)://?\S+",
+            "feathrRuntimeLocation",
+            None,
+            pattern=r"(abfss|abfs|wasbs|https|dbfs)://?\S+",
             rule="the Feathr runtime jar (abfss://, wasbs://, https:// or dbfs:/); unset uses the Maven artifact",
         ),
         synapse=_synapse(synapse_section),
@@ -194,10 +215,13 @@ def parse_spark(section: Section, production_like: bool) -> SparkSettings:
     _check_databricks(settings.databricks, databricks_section)
     _check_source(settings, shared_section)
     if settings.feathr_runtime_location:
-        schemes = ("abfss://", "abfs://", "wasbs://", "https://") if settings.runtime == "synapse" else ("dbfs:/", "https://")
+        schemes = (
+            ("abfss://", "abfs://", "wasbs://", "https://") if settings.runtime == "synapse" else ("dbfs:/", "https://")
+        )
         if not settings.feathr_runtime_location.startswith(schemes):
             raise section.fail(
-                "feathrRuntimeLocation", settings.feathr_runtime_location,
+                "feathrRuntimeLocation",
+                settings.feathr_runtime_location,
                 f"with runtime {settings.runtime!r} must start with one of {', '.join(schemes)}",
             )
     return settings
@@ -207,7 +231,8 @@ def _check_synapse(settings: SparkSettings, section: Section) -> None:
     s = settings.synapse
     if s.spark_version not in SYNAPSE_SPARK_VERSIONS:
         raise section.fail(
-            "sparkVersion", s.spark_version,
+            "sparkVersion",
+            s.spark_version,
             f"unsupported Synapse Spark runtime; supported: {', '.join(SYNAPSE_SPARK_VERSIONS)} "
             "(3.4 and older are out of support)",
         )
@@ -223,12 +248,15 @@ def _check_synapse(settings: SparkSettings, section: Section) -> None:
             attribute = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), given[0])
             value = getattr(s, attribute)
             raise section.fail(
-                given[0], list(value) if isinstance(value, tuple) else value, "sizes the workspace and pool of mode 'dedicated'; a shared Spark is sized by the stack that owns it"
+                given[0],
+                list(value) if isinstance(value, tuple) else value,
+                "sizes the workspace and pool of mode 'dedicated'; a shared Spark is sized by the stack that owns it",
             )
         return
     if EXECUTOR_VCORES[s.executor_size] > SYNAPSE_NODE_VCORES[s.node_size]:
         raise section.fail(
-            "executorSize", s.executor_size,
+            "executorSize",
+            s.executor_size,
             f"an executor must fit on one node: at most nodeSize {s.node_size} "
             f"({SYNAPSE_NODE_VCORES[s.node_size]} vCores)",
         )
@@ -236,7 +264,8 @@ def _check_synapse(settings: SparkSettings, section: Section) -> None:
     needed = (s.executor_num + 1) * EXECUTOR_VCORES[s.executor_size]  # executors plus a driver of the same size
     if needed > capacity:
         raise section.fail(
-            "executorNum", s.executor_num,
+            "executorNum",
+            s.executor_num,
             f"{s.executor_num} {s.executor_size} executors plus the driver need {needed} vCores; the pool has "
             f"{capacity} ({s.max_nodes} x {s.node_size})",
         )
@@ -245,22 +274,34 @@ def _check_synapse(settings: SparkSettings, section: Section) -> None:
 def _check_databricks(d: DatabricksSettings, section: Section) -> None:
     if d.spark_version not in DATABRICKS_SPARK_VERSIONS:
         raise section.fail(
-            "sparkVersion", d.spark_version,
-            "unsupported Databricks runtime; supported LTS runtimes on Scala 2.12: " + ", ".join(DATABRICKS_SPARK_VERSIONS),
+            "sparkVersion",
+            d.spark_version,
+            "unsupported Databricks runtime; supported LTS runtimes on Scala 2.12: "
+            + ", ".join(DATABRICKS_SPARK_VERSIONS),
         )
     if (d.min_workers is None) != (d.max_workers is None):
         missing = "maxWorkers" if d.max_workers is None else "minWorkers"
         raise section.fail(missing, None, "autoscaling needs both minWorkers and maxWorkers")
     if d.min_workers is not None and d.num_workers is not None:
-        raise section.fail("numWorkers", d.num_workers, "a fixed size and autoscaling exclude each other: drop numWorkers or min/maxWorkers")
+        raise section.fail(
+            "numWorkers",
+            d.num_workers,
+            "a fixed size and autoscaling exclude each other: drop numWorkers or min/maxWorkers",
+        )
     if d.min_workers is not None and d.max_workers is not None and d.min_workers > d.max_workers:
-        raise section.fail("minWorkers", d.min_workers, f"the autoscale minimum must not exceed maxWorkers ({d.max_workers})")
+        raise section.fail(
+            "minWorkers", d.min_workers, f"the autoscale minimum must not exceed maxWorkers ({d.max_workers})"
+        )
 
 
 def _check_source(settings: SparkSettings, section: Section) -> None:
     source = settings.shared_source
     explicit = {
-        "synapse": [v for v in (source.synapse_workspace_name, source.synapse_pool_name, source.synapse_identity_principal_id) if v],
+        "synapse": [
+            v
+            for v in (source.synapse_workspace_name, source.synapse_pool_name, source.synapse_identity_principal_id)
+            if v
+        ],
         "databricks": [v for v in (source.databricks_workspace_url,) if v],
     }
     given = source.stack_reference is not None or any(explicit.values())
@@ -276,14 +317,16 @@ def _check_source(settings: SparkSettings, section: Section) -> None:
         raise section.fail(other, explicit[other], f"this stack's runtime is {settings.runtime!r}")
     if source.stack_reference is not None and explicit[settings.runtime]:
         raise section.fail(
-            "stackReference", source.stack_reference,
+            "stackReference",
+            source.stack_reference,
             f"give one source for the shared Spark: a stack reference or spark.shared.{settings.runtime}, not both",
         )
     if source.stack_reference is not None:
         return
     if not explicit[settings.runtime]:
         raise section.fail(
-            "stackReference", None,
+            "stackReference",
+            None,
             f"mode 'shared' needs a source: a stack reference (<organization>/<project>/<stack>) to the stack that "
             f"owns the Spark, or explicit spark.shared.{settings.runtime} settings",
         )

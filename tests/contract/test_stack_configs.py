@@ -19,8 +19,15 @@ DATABRICKS = {"runtime": "databricks", "databricks": {"numWorkers": 2}}
 def variants():
     cases = [(stack, "as deployed", None) for stack in STACKS]
     cases.append(("dev", "databricks", config_merged("dev", "spark", **DATABRICKS)))
-    cases.append(("prod", "databricks", config_merged("prod", "spark", runtime="databricks", synapse={},
-                                                      databricks={"minWorkers": 2, "maxWorkers": 8})))
+    cases.append(
+        (
+            "prod",
+            "databricks",
+            config_merged(
+                "prod", "spark", runtime="databricks", synapse={}, databricks={"minWorkers": 2, "maxWorkers": 8}
+            ),
+        )
+    )
     purview = config_merged("dev", "registry", backend="purview")
     purview["feathr-infra:registryApi"] = {**purview.get("feathr-infra:registryApi", {}), "rbac": False}
     cases.append(("dev", "purview", purview))
@@ -42,9 +49,13 @@ def expectations(stack: str, config, outputs) -> dict:
     if out["sparkRuntime"] == "synapse":
         synapse = settings.spark.synapse
         expected["spark_cluster"] = "azure_synapse"
-        expected["synapse"] = {"dev_url": out["sparkEndpoint"], "pool_name": out["sparkPoolName"],
-                               "workspace_dir": out["sparkWorkspaceDir"], "executor_size": synapse.executor_size,
-                               "executor_num": synapse.executor_num}
+        expected["synapse"] = {
+            "dev_url": out["sparkEndpoint"],
+            "pool_name": out["sparkPoolName"],
+            "workspace_dir": out["sparkWorkspaceDir"],
+            "executor_size": synapse.executor_size,
+            "executor_num": synapse.executor_num,
+        }
     else:
         expected["spark_cluster"] = "databricks"
         expected["databricks"] = {"workspace_instance_url": out["sparkEndpoint"], "work_dir": out["sparkWorkDir"]}

@@ -75,7 +75,8 @@ def render_seed(grants: Sequence[RegistryRoleGrant]) -> str:
             f"               WHERE project_name = {scope} AND user_name = {user} AND role_name = {role}",
             "                 AND delete_reason IS NULL)",
             "    INSERT INTO dbo.userroles (project_name, user_name, role_name, create_by, create_reason, create_time)",
-            f"    VALUES ({scope}, {user}, {role}, {sql_literal(CREATED_BY)}, {sql_literal(CREATE_REASON)}, GETUTCDATE());",
+            f"    VALUES ({scope}, {user}, {role}, {sql_literal(CREATED_BY)}, {sql_literal(CREATE_REASON)}, "
+            "GETUTCDATE());",
             "GO",
         ]
     return "\n".join(lines) + "\n"

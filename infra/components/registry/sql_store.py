@@ -83,11 +83,14 @@ class SqlRegistryStore(pulumi.ComponentResource):
             length=PASSWORD_LENGTH,
             special=True,
             override_special=PASSWORD_SPECIALS,
-            min_upper=4, min_lower=4, min_numeric=4, min_special=2,
+            min_upper=4,
+            min_lower=4,
+            min_numeric=4,
+            min_special=2,
             keepers={"server": args.server_name},  # a new server (name) gets a new password
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self._password = pulumi.Output.secret(password.result)
+        self._password: pulumi.Output[str] = pulumi.Output.secret(password.result)
 
         server = self._server(f"{name}-server", args.server_name, args.location)
         primary_rules = self._firewall(f"{name}-server", server)
@@ -114,8 +117,12 @@ class SqlRegistryStore(pulumi.ComponentResource):
         )
         self._long_term_retention(f"{name}-long-term-retention", server, database)
         if args.production_like:
-            lock_against_deletion(f"{name}-server", server, "Feathr registry SQL server of a production environment", self)
-            lock_against_deletion(f"{name}-database", database, "Feathr registry database of a production environment", self)
+            lock_against_deletion(
+                f"{name}-server", server, "Feathr registry SQL server of a production environment", self
+            )
+            lock_against_deletion(
+                f"{name}-database", database, "Feathr registry database of a production environment", self
+            )
 
         bootstrap_after: list[pulumi.Resource] = [database, *primary_rules]
         if settings.geo_replicated:
@@ -297,10 +304,18 @@ class SqlRegistryStore(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[secondary]),
         )
         if args.production_like:
-            lock_against_deletion(f"{name}-partner-server", partner,
-                                  "Feathr registry SQL failover partner of a production environment", self)
-            lock_against_deletion(f"{name}-secondary-database", secondary,
-                                  "Feathr registry geo-secondary database of a production environment", self)
+            lock_against_deletion(
+                f"{name}-partner-server",
+                partner,
+                "Feathr registry SQL failover partner of a production environment",
+                self,
+            )
+            lock_against_deletion(
+                f"{name}-secondary-database",
+                secondary,
+                "Feathr registry geo-secondary database of a production environment",
+                self,
+            )
         bootstrap_after.append(failover_group)
         self.partner_server_id: pulumi.Output[str] = partner.id
         self.secondary_database_id: pulumi.Output[str] = secondary.id

@@ -11,8 +11,12 @@ from infra.offline.azure_model import (
 )
 
 register(
-    ArmType("azure-native:resources:ResourceGroup", "resourceGroups/{resourceGroupName}", "resourceGroupName",
-            scope="subscription"),
+    ArmType(
+        "azure-native:resources:ResourceGroup",
+        "resourceGroups/{resourceGroupName}",
+        "resourceGroupName",
+        scope="subscription",
+    ),
     ArmType(
         "azure-native:managedidentity:UserAssignedIdentity",
         "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
@@ -23,14 +27,26 @@ register(
             "tenantId": TENANT_ID,
         },
     ),
-    ArmType("azure-native:authorization:ManagementLockByScope", "Microsoft.Authorization/locks/{lockName}",
-            "lockName", scope="extension"),
-    ArmType("azure-native:authorization:RoleAssignment",
-            "Microsoft.Authorization/roleAssignments/{roleAssignmentName}", "roleAssignmentName", scope="extension"),
+    ArmType(
+        "azure-native:authorization:ManagementLockByScope",
+        "Microsoft.Authorization/locks/{lockName}",
+        "lockName",
+        scope="extension",
+    ),
+    ArmType(
+        "azure-native:authorization:RoleAssignment",
+        "Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
+        "roleAssignmentName",
+        scope="extension",
+    ),
 )
 
 
 @register_call("azure-native:authorization:getClientConfig")
 def client_config(_args):
-    return {"clientId": stable_uuid("deployer-client"), "objectId": DEPLOYER_OBJECT_ID,
-            "subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID}
+    return {
+        "clientId": stable_uuid("deployer-client"),
+        "objectId": DEPLOYER_OBJECT_ID,
+        "subscriptionId": SUBSCRIPTION_ID,
+        "tenantId": TENANT_ID,
+    }

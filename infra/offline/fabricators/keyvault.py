@@ -18,12 +18,23 @@ def _secret_properties(r, name, arm_id):
     if properties.get(rpc._special_sig_key) == rpc._special_secret_sig:
         properties = properties.get("value") or {}
     properties = {k: v for k, v in properties.items() if k != "value"}
-    return {"properties": {**properties, "secretUri": uri, "secretUriWithVersion": f"{uri}/0123456789abcdef0123456789abcdef"}}
+    return {
+        "properties": {
+            **properties,
+            "secretUri": uri,
+            "secretUriWithVersion": f"{uri}/0123456789abcdef0123456789abcdef",
+        }
+    }
 
 
 register(
-    ArmType("azure-native:keyvault:Vault", "Microsoft.KeyVault/vaults/{vaultName}", "vaultName",
-            computed=_vault_properties),
-    ArmType("azure-native:keyvault:Secret", "Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
-            "secretName", computed=_secret_properties),
+    ArmType(
+        "azure-native:keyvault:Vault", "Microsoft.KeyVault/vaults/{vaultName}", "vaultName", computed=_vault_properties
+    ),
+    ArmType(
+        "azure-native:keyvault:Secret",
+        "Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
+        "secretName",
+        computed=_secret_properties,
+    ),
 )

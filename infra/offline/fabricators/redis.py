@@ -60,18 +60,31 @@ def _legacy_cache(r, name, arm_id):
 
 
 register(
-    ArmType("azure-native:redisenterprise:RedisEnterprise", "Microsoft.Cache/redisEnterprise/{clusterName}",
-            "clusterName", computed=_managed_cluster),
-    ArmType("azure-native:redisenterprise:Database",
-            "Microsoft.Cache/redisEnterprise/{clusterName}/databases/{databaseName}", "databaseName",
-            computed=_managed_database),
+    ArmType(
+        "azure-native:redisenterprise:RedisEnterprise",
+        "Microsoft.Cache/redisEnterprise/{clusterName}",
+        "clusterName",
+        computed=_managed_cluster,
+    ),
+    ArmType(
+        "azure-native:redisenterprise:Database",
+        "Microsoft.Cache/redisEnterprise/{clusterName}/databases/{databaseName}",
+        "databaseName",
+        computed=_managed_database,
+    ),
     ArmType("azure-native:redis:Redis", "Microsoft.Cache/redis/{name}", "name", computed=_legacy_cache),
-    ArmType("azure-native:redis:LinkedServer", "Microsoft.Cache/redis/{name}/linkedServers/{linkedServerName}",
-            "linkedServerName",
-            computed=lambda r, name, arm_id: {"provisioningState": "Succeeded", "geoReplicatedPrimaryHostName":
-                                              f"{r.get('name')}.redis.cache.windows.net"}),
-    ArmType("azure-native:redis:FirewallRule", "Microsoft.Cache/redis/{cacheName}/firewallRules/{ruleName}",
-            "ruleName"),
+    ArmType(
+        "azure-native:redis:LinkedServer",
+        "Microsoft.Cache/redis/{name}/linkedServers/{linkedServerName}",
+        "linkedServerName",
+        computed=lambda r, name, arm_id: {
+            "provisioningState": "Succeeded",
+            "geoReplicatedPrimaryHostName": f"{r.get('name')}.redis.cache.windows.net",
+        },
+    ),
+    ArmType(
+        "azure-native:redis:FirewallRule", "Microsoft.Cache/redis/{cacheName}/firewallRules/{ruleName}", "ruleName"
+    ),
 )
 
 

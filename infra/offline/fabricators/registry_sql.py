@@ -57,12 +57,22 @@ register(
     ArmType("azure-native:sql:Server", _SERVER, "serverName", computed=_server),
     ArmType("azure-native:sql:Database", _DATABASE, "databaseName", computed=_database),
     ArmType("azure-native:sql:FirewallRule", _SERVER + "/firewallRules/{firewallRuleName}", "firewallRuleName"),
-    ArmType("azure-native:sql:FailoverGroup", _SERVER + "/failoverGroups/{failoverGroupName}", "failoverGroupName",
-            computed=_failover_group),
-    ArmType("azure-native:sql:BackupShortTermRetentionPolicy",
-            _DATABASE + "/backupShortTermRetentionPolicies/{policyName}", "policyName"),
-    ArmType("azure-native:sql:LongTermRetentionPolicy",
-            _DATABASE + "/backupLongTermRetentionPolicies/{policyName}", "policyName"),
+    ArmType(
+        "azure-native:sql:FailoverGroup",
+        _SERVER + "/failoverGroups/{failoverGroupName}",
+        "failoverGroupName",
+        computed=_failover_group,
+    ),
+    ArmType(
+        "azure-native:sql:BackupShortTermRetentionPolicy",
+        _DATABASE + "/backupShortTermRetentionPolicies/{policyName}",
+        "policyName",
+    ),
+    ArmType(
+        "azure-native:sql:LongTermRetentionPolicy",
+        _DATABASE + "/backupLongTermRetentionPolicies/{policyName}",
+        "policyName",
+    ),
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 from types import MappingProxyType
+from typing import Any
 
 from infra.offline.azure_model import SUBSCRIPTION_ID, TENANT_ID, ArmType, register, stable_uuid
 
@@ -41,7 +41,8 @@ def _synapse_workspace(r, name, arm_id):
         "connectivityEndpoints": synapse_endpoints(name, arm_id),
         "identity": {**(r.get("identity") or {}), "principalId": synapse_principal_id(arm_id), "tenantId": TENANT_ID},
         "workspaceUID": stable_uuid("synapse-workspace", arm_id),
-        "managedResourceGroupName": r.get("managedResourceGroupName") or f"synapseworkspace-managedrg-{stable_uuid(arm_id)}",
+        "managedResourceGroupName": r.get("managedResourceGroupName")
+        or f"synapseworkspace-managedrg-{stable_uuid(arm_id)}",
         "provisioningState": "Succeeded",
     }
 
@@ -56,15 +57,29 @@ def _databricks_workspace(r, name, arm_id):
 
 
 register(
-    ArmType("azure-native:synapse:Workspace", "Microsoft.Synapse/workspaces/{workspaceName}", "workspaceName",
-            computed=_synapse_workspace),
-    ArmType("azure-native:synapse:BigDataPool",
-            "Microsoft.Synapse/workspaces/{workspaceName}/bigDataPools/{bigDataPoolName}", "bigDataPoolName",
-            computed=lambda r, name, arm_id: {"provisioningState": "Succeeded"}),
-    ArmType("azure-native:synapse:IpFirewallRule",
-            "Microsoft.Synapse/workspaces/{workspaceName}/firewallRules/{ruleName}", "ruleName"),
-    ArmType("azure-native:databricks:Workspace", "Microsoft.Databricks/workspaces/{workspaceName}", "workspaceName",
-            computed=_databricks_workspace),
+    ArmType(
+        "azure-native:synapse:Workspace",
+        "Microsoft.Synapse/workspaces/{workspaceName}",
+        "workspaceName",
+        computed=_synapse_workspace,
+    ),
+    ArmType(
+        "azure-native:synapse:BigDataPool",
+        "Microsoft.Synapse/workspaces/{workspaceName}/bigDataPools/{bigDataPoolName}",
+        "bigDataPoolName",
+        computed=lambda r, name, arm_id: {"provisioningState": "Succeeded"},
+    ),
+    ArmType(
+        "azure-native:synapse:IpFirewallRule",
+        "Microsoft.Synapse/workspaces/{workspaceName}/firewallRules/{ruleName}",
+        "ruleName",
+    ),
+    ArmType(
+        "azure-native:databricks:Workspace",
+        "Microsoft.Databricks/workspaces/{workspaceName}",
+        "workspaceName",
+        computed=_databricks_workspace,
+    ),
 )
 
 

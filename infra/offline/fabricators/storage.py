@@ -4,7 +4,9 @@ from infra.offline.azure_model import ArmType, register, register_call
 
 
 def _endpoints(account: str) -> dict[str, str]:
-    return {kind: f"https://{account}.{kind}.core.windows.net/" for kind in ("blob", "dfs", "file", "queue", "table", "web")}
+    return {
+        kind: f"https://{account}.{kind}.core.windows.net/" for kind in ("blob", "dfs", "file", "queue", "table", "web")
+    }
 
 
 register(
@@ -14,11 +16,16 @@ register(
         "accountName",
         computed=lambda r, name, arm_id: {"primaryEndpoints": _endpoints(name), "provisioningState": "Succeeded"},
     ),
-    ArmType("azure-native:storage:BlobServiceProperties",
-            "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{blobServicesName}", "blobServicesName"),
-    ArmType("azure-native:storage:BlobContainer",
-            "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
-            "containerName"),
+    ArmType(
+        "azure-native:storage:BlobServiceProperties",
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{blobServicesName}",
+        "blobServicesName",
+    ),
+    ArmType(
+        "azure-native:storage:BlobContainer",
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
+        "containerName",
+    ),
 )
 
 
