@@ -240,17 +240,17 @@ def test_legacy_firewall_rules_from_settings_never_span_everything():
     result = legacy("dev", allowedIpRanges=["203.0.113.0/24", "198.51.100.7"])
     rules = {r.inputs["ruleName"]: r.inputs for r in result.of_type(FIREWALL)}
     assert rules == {
-        "allow_203_0_113_0_24": {
+        "client_203_0_113_0_24": {
             "cacheName": result.one(CACHE).physical_name,
             "resourceGroupName": "contoso-dev-rg",
-            "ruleName": "allow_203_0_113_0_24",
+            "ruleName": "client_203_0_113_0_24",
             "startIP": "203.0.113.0",
             "endIP": "203.0.113.255",
         },
-        "allow_198_51_100_7": {
+        "client_198_51_100_7_32": {
             "cacheName": result.one(CACHE).physical_name,
             "resourceGroupName": "contoso-dev-rg",
-            "ruleName": "allow_198_51_100_7",
+            "ruleName": "client_198_51_100_7_32",
             "startIP": "198.51.100.7",
             "endIP": "198.51.100.7",
         },

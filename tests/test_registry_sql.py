@@ -238,7 +238,7 @@ def test_dev_firewall_allows_azure_services_and_the_client_range(dev):
     assert rules_by_server(dev) == {
         "contoso-dev-reg-sql-yk41aj": {
             ("AllowAllWindowsAzureIps", "0.0.0.0", "0.0.0.0"),
-            ("client-203.0.113.0-24", "203.0.113.0", "203.0.113.255"),
+            ("client-203-0-113-0-24", "203.0.113.0", "203.0.113.255"),
         }
     }
 
@@ -268,7 +268,7 @@ def test_azure_services_rule_can_be_turned_off():
             sql={**config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "allowAzureServices": False},
         ),
     )
-    assert {name for name, _, _ in rules_by_server(r)["contoso-dev-reg-sql-yk41aj"]} == {"client-203.0.113.0-24"}
+    assert {name for name, _, _ in rules_by_server(r)["contoso-dev-reg-sql-yk41aj"]} == {"client-203-0-113-0-24"}
 
 
 PRIVATE = {

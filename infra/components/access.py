@@ -17,10 +17,10 @@ import pulumi
 from pulumi_azure_native import resources
 
 from infra.access.expand import Assignment
+from infra.components.deployment_script import azure_cli_script
 from infra.components.role_assignment import grant
 
 SYNAPSE_SCRIPT = Path(__file__).with_name("synapse_roles.sh")
-CLI_VERSION = "2.63.0"
 
 
 @dataclass(frozen=True)
@@ -94,27 +94,17 @@ class AccessControl(pulumi.ComponentResource):
         lines = synapse_assignment_lines(args.assignments)
         if args.synapse is None or not lines:
             return None
-        return resources.AzureCliScript(
+        return azure_cli_script(
             f"{name}-synapse-roles",
             script_name=args.synapse.script_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            kind="AzureCLI",
-            az_cli_version=CLI_VERSION,
-            identity=resources.ManagedServiceIdentityArgs(
-                type=resources.ManagedServiceIdentityType.USER_ASSIGNED,
-                user_assigned_identities=[args.synapse.admin_identity_id],
-            ),
+            identity_id=args.synapse.admin_identity_id,
             script_content=SYNAPSE_SCRIPT.read_text(),
-            environment_variables=[
-                resources.EnvironmentVariableArgs(name="WORKSPACE", value=args.synapse.workspace_name),
-                resources.EnvironmentVariableArgs(name="ASSIGNMENTS", value=lines),
-            ],
+            environment={"WORKSPACE": args.synapse.workspace_name, "ASSIGNMENTS": lines},
             # Re-run exactly when the table's Synapse rows change; the script is idempotent anyway.
             force_update_tag=hashlib.sha256(lines.encode()).hexdigest()[:32],
-            timeout="PT30M",
-            retention_interval="PT6H",
-            cleanup_preference=resources.CleanupOptions.ON_SUCCESS,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            parent=self,
+            depends_on=args.depends_on,
         )

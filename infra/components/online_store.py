@@ -8,12 +8,12 @@ never exported.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import managedidentity, redis, redisenterprise
 
+from infra.components.firewall import client_range
 from infra.components.key_vault import SecretStore
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
@@ -273,14 +273,13 @@ class OnlineStore(pulumi.ComponentResource):
 
     def _firewall_rules(self, logical: str, cache: redis.Redis, args: OnlineStoreArgs) -> None:
         for ip_range in args.settings.allowed_ip_ranges:
-            network = ipaddress.IPv4Network(ip_range)
-            rule_name = "allow_" + ip_range.replace(".", "_").replace("/", "_")
+            rule = client_range(ip_range, separator="_")  # Redis rule names: letters, digits, '_'
             redis.FirewallRule(
-                f"{logical}-{rule_name}",
+                f"{logical}-{rule.name}",
                 cache_name=cache.name,
                 resource_group_name=args.resource_group_name,
-                rule_name=rule_name,
-                start_ip=str(network.network_address),
-                end_ip=str(network.broadcast_address),
+                rule_name=rule.name,
+                start_ip=rule.start,
+                end_ip=rule.end,
                 opts=pulumi.ResourceOptions(parent=self),
             )

@@ -15,13 +15,13 @@ See docs/spark.md.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 from pulumi_azure_native import databricks, managedidentity, synapse
 
+from infra.components.firewall import AZURE_SERVICES, client_range
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
 from infra.naming import Names
@@ -92,13 +92,6 @@ def job_cluster_template(settings: DatabricksSettings, tags: dict[str, str]) -> 
         "libraries": [{}],
         "spark_jar_task": {"main_class_name": FEATHR_JOIN_JOB, "parameters": [FILL_IN]},
     }
-
-
-def firewall_rule(cidr: str) -> tuple[str, str, str]:
-    """(rule name, start address, end address) of one client range."""
-    network = ipaddress.IPv4Network(cidr)
-    name = f"client-{str(network.network_address).replace('.', '-')}-{network.prefixlen}"
-    return name, str(network.network_address), str(network.broadcast_address)
 
 
 class SparkCompute(pulumi.ComponentResource):
@@ -190,25 +183,15 @@ class SparkCompute(pulumi.ComponentResource):
         # Only the client ranges from settings; never 0.0.0.0-255.255.255.255 (Feathr's own template did).
         # 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule, not a range: the deployment script that
         # applies Synapse RBAC runs in Azure and needs it.
-        if s.allow_azure_services:
+        rules = [client_range(cidr) for cidr in s.allowed_ip_ranges]
+        for rule in [AZURE_SERVICES, *rules] if s.allow_azure_services else rules:
             synapse.IpFirewallRule(
-                f"{name}-allow-azure-services",
-                rule_name="AllowAllWindowsAzureIps",
+                f"{name}-{rule.name}",
+                rule_name=rule.name,
                 workspace_name=workspace.name,
                 resource_group_name=args.resource_group_name,
-                start_ip_address="0.0.0.0",
-                end_ip_address="0.0.0.0",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-        for cidr in s.allowed_ip_ranges:
-            rule_name, start, end = firewall_rule(cidr)
-            synapse.IpFirewallRule(
-                f"{name}-{rule_name}",
-                rule_name=rule_name,
-                workspace_name=workspace.name,
-                resource_group_name=args.resource_group_name,
-                start_ip_address=start,
-                end_ip_address=end,
+                start_ip_address=rule.start,
+                end_ip_address=rule.end,
                 opts=pulumi.ResourceOptions(parent=self),
             )
         pool = synapse.BigDataPool(

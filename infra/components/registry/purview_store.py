@@ -20,13 +20,12 @@ from pathlib import Path
 import pulumi
 from pulumi_azure_native import managedidentity, purview, resources
 
+from infra.components.deployment_script import azure_cli_script
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
 from infra.settings.purview import PurviewSettings
 
 CURATOR_SCRIPT = Path(__file__).with_name("purview_data_curator.sh")
-SCRIPT_TIMEOUT = "PT30M"  # the script waits up to ~20 minutes for role and policy propagation
-SCRIPT_RETENTION = "PT2H"  # keep the script's container and logs this long after it ran (1-26 hours)
 
 
 @dataclass(frozen=True)
@@ -126,28 +125,22 @@ class PurviewRegistryStore(pulumi.ComponentResource):
         tag = pulumi.Output.all(self.account_name, self.admin_principal_id, principal_id).apply(
             lambda v: curator_script_tag(script, cli_version, v[0], v[1], v[2])
         )
-        return resources.AzureCliScript(
+        return azure_cli_script(
             logical_name,
             script_name=args.curator_script_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            kind="AzureCLI",
-            az_cli_version=cli_version,
-            identity=resources.ManagedServiceIdentityArgs(
-                type=resources.ManagedServiceIdentityType.USER_ASSIGNED,
-                user_assigned_identities=[self._admin.id],
-            ),
+            identity_id=self._admin.id,
             script_content=script,
-            environment_variables=[
-                resources.EnvironmentVariableArgs(name="PURVIEW_ACCOUNT", value=self.account_name),
-                resources.EnvironmentVariableArgs(name="PURVIEW_ACCOUNT_ID", value=self.account_id),
-                resources.EnvironmentVariableArgs(name="ADMIN_PRINCIPAL_ID", value=self.admin_principal_id),
-                resources.EnvironmentVariableArgs(name="CURATOR_PRINCIPAL_ID", value=principal_id),
-            ],
+            environment={
+                "PURVIEW_ACCOUNT": self.account_name,
+                "PURVIEW_ACCOUNT_ID": self.account_id,
+                "ADMIN_PRINCIPAL_ID": self.admin_principal_id,
+                "CURATOR_PRINCIPAL_ID": principal_id,
+            },
             force_update_tag=tag,
-            timeout=SCRIPT_TIMEOUT,
-            retention_interval=SCRIPT_RETENTION,
-            cleanup_preference=resources.CleanupOptions.ON_SUCCESS,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._account, self._admin_assignment]),
+            parent=self,
+            depends_on=[self._account, self._admin_assignment],
+            cli_version=cli_version,
         )

@@ -17,14 +17,11 @@ from pathlib import Path
 import pulumi
 from pulumi_azure_native import managedidentity, resources, storage
 
+from infra.components.deployment_script import azure_cli_script
 from infra.components.registry.roles import RegistryRoleGrant, render_seed
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 SCRIPT_FILE = Path(__file__).with_name("schema_bootstrap.sh")
-CLI_VERSION = "2.63.0"  # an mcr.microsoft.com/azure-cli image deployment scripts accept
-SCRIPT_TIMEOUT = "PT30M"  # Azure allows up to P1D; install + 8 attempts take well under 10 minutes
-# With OnSuccess, a failed run's container and logs stay this long for diagnosis (Azure: PT1H-PT26H).
-SCRIPT_RETENTION = "PT6H"
 
 
 def bootstrap_sql(grants: Sequence[RegistryRoleGrant]) -> str:
@@ -90,35 +87,27 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
                 storage_account_key=pulumi.Output.secret(keys.keys[0].value),
             )
 
-        env = resources.EnvironmentVariableArgs
-        self.script = resources.AzureCliScript(
+        self.script = azure_cli_script(
             name,
             script_name=args.script_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            kind="AzureCLI",
-            az_cli_version=CLI_VERSION,
-            identity=resources.ManagedServiceIdentityArgs(
-                type=resources.ManagedServiceIdentityType.USER_ASSIGNED,
-                user_assigned_identities=[identity.id],
-            ),
+            identity_id=identity.id,
             script_content=SCRIPT_FILE.read_text(),
-            environment_variables=[
-                env(name="SQL_HOST", value=args.sql_host),
-                env(name="SQL_DATABASE", value=args.database_name),
-                env(name="SQL_LOGIN", value=args.administrator_login),
-                env(name="SQLCMDPASSWORD", secure_value=pulumi.Output.secret(args.administrator_password)),
-                env(name="SQLCMD_VERSION", value=args.sqlcmd_version),
-                env(name="BOOTSTRAP_SQL_B64", value=base64.b64encode(sql.encode()).decode()),
-            ],
+            environment={
+                "SQL_HOST": args.sql_host,
+                "SQL_DATABASE": args.database_name,
+                "SQL_LOGIN": args.administrator_login,
+                "SQLCMD_VERSION": args.sqlcmd_version,
+                "BOOTSTRAP_SQL_B64": base64.b64encode(sql.encode()).decode(),
+            },
+            secure_environment={"SQLCMDPASSWORD": args.administrator_password},
             force_update_tag=tag,
-            timeout=SCRIPT_TIMEOUT,
-            retention_interval=SCRIPT_RETENTION,
-            cleanup_preference=resources.CleanupOptions.ON_SUCCESS,
+            tags=args.tags,
+            parent=self,
+            depends_on=args.depends_on,
             container_settings=container_settings,
             storage_account_settings=storage_settings,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
         )
         self.script_id: pulumi.Output[str] = self.script.id
         self.force_update_tag = tag

@@ -8,14 +8,13 @@ secret holding the whole ADO connection string; the registry API references that
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_random as random
 from pulumi_azure_native import sql
 
+from infra.components.firewall import AZURE_SERVICES, FirewallRange, client_range
 from infra.components.key_vault import SecretStore
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.registry.roles import RegistryRoleGrant
@@ -25,7 +24,6 @@ from infra.settings.registry import SqlStoreSettings
 CONNECTION_STRING_SECRET = "FEATHR-REGISTRY-SQL-CONNECTION-STRING"
 SQL_PORT = 1433
 SQL_HOST_SUFFIX = "database.windows.net"  # <server>.database.windows.net, <failover group>.database.windows.net
-AZURE_SERVICES_RULE = "AllowAllWindowsAzureIps"  # Azure's own name for "Allow Azure services" (0.0.0.0-0.0.0.0)
 # Specials that survive the ADO connection string (no ';', '=', quotes, braces or spaces, which the
 # image's hand-written parser splits or trips on) and need no escaping in a shell environment value.
 PASSWORD_SPECIALS = "!#()*+-_.[]~"
@@ -39,16 +37,6 @@ def connection_string(host: str, database: str, login: str, password: str) -> st
         f"User ID={login};Password={password};MultipleActiveResultSets=False;Encrypt=True;"
         "TrustServerCertificate=False;Connection Timeout=30;"
     )
-
-
-def firewall_ranges(cidrs: Sequence[str]) -> list[tuple[str, str, str]]:
-    """(rule name, start ip, end ip) for each client CIDR or address from settings."""
-    rules = []
-    for cidr in cidrs:
-        network = ipaddress.IPv4Network(cidr)
-        start, end = str(network.network_address), str(network.broadcast_address)
-        rules.append((f"client-{start}-{network.prefixlen}", start, end))
-    return rules
 
 
 @dataclass(frozen=True)
@@ -210,15 +198,15 @@ class SqlRegistryStore(pulumi.ComponentResource):
     def _firewall(self, prefix: str, server: sql.Server) -> list[sql.FirewallRule]:
         """Server-level rules (never replicated by Azure, so each server of a failover pair gets them)."""
         args, settings = self._args, self._args.settings
-        rules = []
+        rules: list[FirewallRange] = []
         # "Allow Azure services" (0.0.0.0-0.0.0.0): the registry web app has no VNet integration and the
         # schema bootstrap runs in Azure Container Instances, both from Azure's shared outbound addresses.
         # It admits any Azure tenant's traffic to the login prompt, so it is a setting (default on).
         # With public network access off Azure rejects firewall rules, and settings forbid the combination.
         if settings.public_network_access and settings.allow_azure_services:
-            rules.append((AZURE_SERVICES_RULE, "0.0.0.0", "0.0.0.0"))
+            rules.append(AZURE_SERVICES)
         if settings.public_network_access:
-            rules += firewall_ranges(settings.allowed_ip_ranges)
+            rules += [client_range(cidr) for cidr in settings.allowed_ip_ranges]
         return [
             sql.FirewallRule(
                 f"{prefix}-fw-{rule_name}",
