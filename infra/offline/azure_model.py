@@ -26,6 +26,22 @@ def stable_uuid(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
+def identity_output(identity: Any) -> dict[str, Any] | None:
+    """A managed-identity block as Azure returns it: user-assigned identities go in as a list of
+    ids and come back as a map of id -> {principalId, clientId} (the same ids the identity has)."""
+    if not isinstance(identity, dict):
+        return None
+    assigned = identity.get("userAssignedIdentities")
+    if not isinstance(assigned, list):
+        return dict(identity)
+    return {
+        **identity,
+        "userAssignedIdentities": {
+            i: {"principalId": stable_uuid("principal", i), "clientId": stable_uuid("client", i)} for i in assigned
+        },
+    }
+
+
 @dataclass(frozen=True)
 class Resource:
     """One resource as the mocks see it: its type token, logical name and inputs (camelCase)."""

@@ -6,7 +6,7 @@ fabricated as recognisable fakes (`FAKE-REDIS-KEY-...`), so tests can prove they
 plain output or the plan.
 """
 
-from infra.offline.azure_model import ArmType, register, register_call, stable_uuid
+from infra.offline.azure_model import ArmType, identity_output, register, register_call, stable_uuid
 
 FAKE_KEY_MARKER = "FAKE-REDIS-KEY"
 MANAGED_REDIS_PORT = 10000
@@ -35,17 +35,8 @@ def _managed_database(r, name, arm_id):
 def _legacy_cache(r, name, arm_id):
     # Azure returns the access keys in the create response; the program marks them secret.
     group = r.get("resourceGroupName")
-    computed = {}
-    identity = r.get("identity")
-    if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
-        # A list of ids on input, a map of id -> {principalId, clientId} on output.
-        computed["identity"] = {
-            **identity,
-            "userAssignedIdentities": {
-                i: {"principalId": stable_uuid("principal", i), "clientId": stable_uuid("client", i)}
-                for i in identity["userAssignedIdentities"]
-            },
-        }
+    identity = identity_output(r.get("identity"))
+    computed = {} if identity is None else {"identity": identity}
     return computed | {
         "hostName": f"{name}.redis.cache.windows.net",
         "port": LEGACY_PORT,
