@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: help plan plans test lint bench config access clean
+.PHONY: help plan plans test lint bench config config-offline access clean
 
 help:
 	@echo "make plan STACK=<stack>   offline plan under Pulumi's mocks (no Azure, no Pulumi CLI)"
@@ -15,6 +15,7 @@ help:
 	@echo "make access STACK=<stack> who may do what in that environment"
 	@echo "make bench                offline-plan wall time and peak memory per stack vs the floor"
 	@echo "make config STACK=<stack> write feathr_config.<stack>.yaml from a deployed stack's outputs"
+	@echo "make config-offline STACK=<stack>  the same from the offline plan"
 	@echo "stacks: $(STACKS)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -42,6 +43,10 @@ access: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/offline_plan.py $(STACKS)
+
+config-offline: plan
+	cp build/$(STACK)/feathr_config.yaml feathr_config.$(STACK).yaml
+	@echo "wrote feathr_config.$(STACK).yaml (from the offline plan: mocked endpoints)"
 
 config:
 	@test -n "$(STACK)" || (echo "STACK is required" >&2; exit 2)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from infra.components.role_assignment import BUILT_IN_ROLES
 from infra.offline.mocks import REDACTED, RecordedResource
 from infra.offline.runner import REPO_ROOT, ProgramRun, run_program
 from infra.settings import SettingsError
@@ -69,8 +70,15 @@ def plan_document(run: ProgramRun) -> dict[str, Any]:
     }
 
 
+def _role_summary(resource: RecordedResource) -> list[str]:
+    """Role assignments read better by role name and the resource they are scoped to."""
+    guid = str(resource.inputs.get("roleDefinitionId", "")).rsplit("/", 1)[-1]
+    role = next((name for name, known in BUILT_IN_ROLES.items() if known == guid), guid)
+    return [f"role={role}", f"scope={str(resource.inputs.get('scope', '')).rsplit('/', 1)[-1]}"]
+
+
 def _summary(resource: RecordedResource) -> str:
-    parts = []
+    parts = _role_summary(resource) if resource.token == "azure-native:authorization:RoleAssignment" else []
     for key in _HIGHLIGHTS:
         if key in resource.secret_inputs or key not in resource.inputs:
             continue
