@@ -17,10 +17,8 @@ from infra.components.access import AccessControl, AccessControlArgs, SynapseDat
 from infra.components.key_vault import KeyVaultArgs, SecretStore
 from infra.components.offline_store import OfflineStore, OfflineStoreArgs
 from infra.components.online_store import OnlineStore, OnlineStoreArgs
-from infra.components.registry.api import RegistryApi, RegistryApiArgs
-from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs
+from infra.components.registry.feature_registry import FeatureRegistry, FeatureRegistryArgs
 from infra.components.registry.roles import RegistryRoleGrant
-from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs
 from infra.components.resource_group import EnvironmentResourceGroup
 from infra.components.spark import SparkCompute, SparkComputeArgs
 from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml
@@ -86,65 +84,15 @@ spark = SparkCompute(
     ),
 )
 
-# The registry's SQL store (settings.registry.backend == "sql"); the Purview backend replaces it.
-registry_sql = None
-if settings.registry.backend == "sql":
-    registry_sql = SqlRegistryStore(
-        "registry-sql",
-        SqlRegistryStoreArgs(
-            settings=settings.registry.sql,
-            server_name=names.of("registry_sql_server"),
-            partner_server_name=names.of("registry_sql_partner_server"),
-            database_name=names.of("registry_sql_database"),
-            failover_group_name=names.of("registry_sql_failover_group"),
-            bootstrap_identity_name=names.of("registry_bootstrap_identity"),
-            bootstrap_script_name=names.of("registry_bootstrap_script"),
-            resource_group_name=group.name,
-            location=env.location,
-            tenant_id=client.tenant_id,
-            secrets=secrets,
-            role_grants=tuple(RegistryRoleGrant(*row) for row in registry_roles(access)),
-            production_like=env.production_like,
-            tags=tags,
-        ),
-    )
-
-# The Purview registry store (settings.registry.backend == "purview"), in place of the SQL store.
-registry_purview = None
-if settings.registry.backend == "purview":
-    registry_purview = PurviewRegistryStore(
-        "registry-purview",
-        PurviewRegistryStoreArgs(
-            settings=settings.purview,
-            account_name=names.of("purview_account"),
-            managed_resource_group_name=names.of("purview_managed_resource_group"),
-            admin_identity_name=names.of("purview_admin_identity"),
-            curator_script_name=names.of("purview_curator_script"),
-            resource_group_name=group.name,
-            location=env.location,
-            subscription_id=client.subscription_id,
-            production_like=env.production_like,
-            tags=tags,
-        ),
-    )
-registry_api = RegistryApi(
-    "registry-api",
-    RegistryApiArgs(
-        settings=settings.registry_api,
-        backend=settings.registry.backend,
-        plan_name=names.of("registry_plan"),
-        app_name=names.of("registry_app"),
-        identity_name=names.of("registry_identity"),
-        entra_display_name=f"Feathr registry ({env.prefix} {env.environment})",
+registry = FeatureRegistry(
+    "registry",
+    FeatureRegistryArgs(
+        settings=settings,
         resource_group_name=group.name,
-        location=env.location,
         tenant_id=client.tenant_id,
         subscription_id=client.subscription_id,
-        key_vault_id=secrets.vault_id,
-        production_like=env.production_like,
-        tags=tags,
-        connection_string_secret_uri=registry_sql.connection_string_secret_uri if registry_sql else None,
-        purview=registry_purview,
+        secrets=secrets,
+        role_grants=tuple(RegistryRoleGrant(*row) for row in registry_roles(access)),
         entra_owner_object_ids=(azuread.get_client_config_output().object_id,),
     ),
 )
@@ -181,10 +129,10 @@ pulumi.export("offlineStoreAccountName", offline_store.account_name)
 pulumi.export("offlineStoreRoot", offline_store.abfss_root)
 pulumi.export("keyVaultName", secrets.vault_name)
 pulumi.export("keyVaultUri", secrets.vault_uri)
-pulumi.export("registryBackend", settings.registry.backend)
-pulumi.export("registryApiEndpoint", registry_api.api_endpoint)
-if registry_sql is not None:
-    pulumi.export("registrySqlListener", registry_sql.listener_host)
+pulumi.export("registryBackend", registry.backend)
+pulumi.export("registryApiEndpoint", registry.api_endpoint)
+if registry.listener_host is not None:
+    pulumi.export("registrySqlListener", registry.listener_host)
 pulumi.export("onlineStoreKind", online_store.kind)
 pulumi.export("onlineStoreHost", online_store.host)
 pulumi.export("onlineStorePort", online_store.port)
@@ -194,7 +142,7 @@ for key, value in spark.exports.items():  # sparkRuntime, sparkEndpoint, ...: wh
 # The Feathr client config: a pure function of what was built, rendered once every endpoint is known.
 feathr_client = settings.feathr_client
 feathr_config_yaml = pulumi.Output.all(
-    spark.feathr_spark, online_store.host, online_store.port, registry_api.api_endpoint, secrets.vault_name
+    spark.feathr_spark, online_store.host, online_store.port, registry.api_endpoint, secrets.vault_name
 ).apply(
     lambda built: render_yaml(
         feathr_config(

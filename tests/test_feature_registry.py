@@ -1,0 +1,32 @@
+"""The registry component: one store chosen by `registry.backend`, behind the registry API."""
+
+from tests.support import config_merged, run
+
+REGISTRY = "feathr:registry:FeatureRegistry"
+
+
+def children_types(result, component_token):
+    component = result.one(component_token)
+    return {r.token for r in result.resources if r.parent_urn == component.urn}
+
+
+def test_sql_backend_puts_the_sql_store_behind_the_api(stack_run):
+    assert children_types(stack_run, REGISTRY) == {"feathr:registry:SqlRegistryStore", "feathr:registry:RegistryApi"}
+    assert stack_run.outputs["registryBackend"].value == "sql"
+    assert stack_run.outputs["registrySqlListener"].value.endswith(".database.windows.net")
+
+
+def test_purview_backend_replaces_the_sql_store():
+    result = run("dev", config_merged("dev", "registry", backend="purview"))
+    assert children_types(result, REGISTRY) == {"feathr:registry:PurviewRegistryStore", "feathr:registry:RegistryApi"}
+    assert not [r for r in result.resources if r.token.startswith("azure-native:sql:")]
+    assert "registrySqlListener" not in result.outputs
+    assert result.outputs["registryBackend"].value == "purview"
+
+
+def test_each_environment_owns_its_registry(dev, prod):
+    def registry_ids(result):
+        return {r.arm_id for r in result.resources if r.token.startswith(("azure-native:sql:", "azure-native:web:"))}
+
+    assert registry_ids(dev) and not registry_ids(dev) & registry_ids(prod)
+    assert dev.outputs["registryApiEndpoint"].value != prod.outputs["registryApiEndpoint"].value
