@@ -102,11 +102,12 @@ AccessControl(
     AccessControlArgs(
         assignments=access,
         scopes={
-            OFFLINE_STORE: [offline_store.account_id],
-            KEY_VAULT: [secrets.vault_id],
-            FEATHR_SECRETS: [secrets.secrets[n].id for n in FEATHR_CLIENT_SECRETS if n in secrets.secrets],
-            SPARK: [spark.workspace_id] if spark.workspace_id is not None else [],
-            ONLINE_STORE: [online_store.cache_id],
+            OFFLINE_STORE: {"": offline_store.account_id},
+            KEY_VAULT: {"": secrets.vault_id},
+            # Secrets an operator stores by hand (the Databricks token) get their grants from docs/spark.md.
+            FEATHR_SECRETS: {n: secrets.secrets[n].id for n in FEATHR_CLIENT_SECRETS if n in secrets.secrets},
+            SPARK: {"": spark.workspace_id} if spark.workspace_id is not None else {},
+            ONLINE_STORE: {"": online_store.cache_id},
         },
         subscription_id=client.subscription_id,
         resource_group_name=group.name,

@@ -342,6 +342,9 @@ STATEFUL_TYPES = frozenset(
         "azure-native:redisenterprise:RedisEnterprise",
         "azure-native:redisenterprise:Database",
         "azure-native:cosmosdb:DatabaseAccount",
+        "azure-native:storage:BlobContainer",
+        "azure-native:synapse:Workspace",
+        "azure-native:databricks:Workspace",
     }
 )
 

@@ -55,6 +55,16 @@ def test_deployed_names_of_all_stacks_are_valid_and_disjoint():
         for resource in run(stack).resources:
             if not resource.custom or resource.token.startswith("pulumi:"):
                 continue
+            kind = {
+                "azure-native:storage:StorageAccount": "storage_account",
+                "azure-native:keyvault:Vault": "key_vault",
+                "azure-native:sql:Server": "sql_server",
+                "azure-native:web:WebApp": "web_app",
+                "azure-native:synapse:Workspace": "synapse_workspace",
+                "azure-native:redisenterprise:RedisEnterprise": "managed_redis",
+            }.get(resource.token)
+            if kind is not None:
+                assert RULES[kind].problems(resource.physical_name) == [], (stack, resource.physical_name)
             key = f"{resource.token}:{resource.arm_id}"
             assert key not in seen, f"{key} declared by {seen.get(key)} and {stack}"
             seen[key] = stack

@@ -172,7 +172,8 @@ def test_identity_reads_key_vault_secrets_and_the_app_waits_for_it(stack_run):
         a for a in stack_run.of_type(ASSIGNMENT) if a.inputs["principalId"] == identity.outputs["principalId"]
     ]
     assert assignment.inputs["roleDefinitionId"].endswith(BUILT_IN_ROLES["Key Vault Secrets User"])
-    assert assignment.inputs["scope"] == stack_run.one(VAULT).arm_id
+    # the narrowest scope: the connection-string secret, not the whole vault
+    assert assignment.inputs["scope"] == stack_run.one(VAULT).arm_id + "/secrets/FEATHR-REGISTRY-SQL-CONNECTION-STRING"
     assert assignment.inputs["principalType"] == "ServicePrincipal"
     assert assignment.urn in web_app(stack_run).depends_on
 

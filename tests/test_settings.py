@@ -112,6 +112,12 @@ BAD_SETTINGS = [
         "public IPv4",
     ),
     (
+        "a /31 range storage rejects",
+        lambda: config_merged("dev", "keyVault", networkDefaultAction="Deny", allowedIpRanges=["203.0.113.0/31"]),
+        "feathr-infra:keyVault.allowedIpRanges[0]",
+        "/8 to /30",
+    ),
+    (
         "ip ranges while network is open",
         lambda: config_merged("dev", "offlineStore", allowedIpRanges=["203.0.113.0/24"]),
         "feathr-infra:offlineStore.allowedIpRanges",

@@ -271,6 +271,7 @@ def test_databricks_workspace_premium_without_public_ip(stack):
     workspace = result.one(DATABRICKS)
     assert workspace.inputs["sku"] == {"name": "premium"}
     assert workspace.inputs["parameters"]["enableNoPublicIp"]["value"] is True
+    assert workspace.inputs["computeMode"] == "Hybrid"  # required on create; classic job clusters
     assert workspace.inputs["managedResourceGroupId"] == (
         f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/contoso-{stack}-databricks-managed-rg"
     )

@@ -37,7 +37,9 @@ class AccessControlArgs:
     assignments: tuple[Assignment, ...]
     # target (see infra/access/matrix.py) -> the resource ids it covers; a missing target (e.g. a
     # shared Spark workspace owned by another stack) gets no grants here.
-    scopes: Mapping[str, Sequence[pulumi.Input[str]]]
+    # (a key that names the resource within its target, e.g. the secret name, or "" when the target is
+    # one resource) -> its id. Keys keep logical names stable when a target gains resources.
+    scopes: Mapping[str, Mapping[str, pulumi.Input[str]]]
     subscription_id: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
     location: str
@@ -68,9 +70,9 @@ class AccessControl(pulumi.ComponentResource):
         for assignment in args.assignments:
             if assignment.grant.plane != "azure":
                 continue
-            scopes = args.scopes.get(assignment.grant.target, ())
-            for index, scope in enumerate(scopes):
-                suffix = f"-{index}" if len(scopes) > 1 else ""
+            scopes = args.scopes.get(assignment.grant.target, {})
+            for scope_key, scope in scopes.items():
+                suffix = f"-{_slug(scope_key)}" if scope_key else ""
                 logical = (
                     f"{name}-{_slug(assignment.grant.target)}{suffix}-{_slug(assignment.grant.role)}-"
                     f"{assignment.principal.object_id}"

@@ -216,7 +216,7 @@ class SparkCompute(pulumi.ComponentResource):
         self.workspace_id: pulumi.Output[str] | None = workspace.id
         self.endpoint: pulumi.Output[str] = workspace.connectivity_endpoints.apply(lambda e: e["dev"].rstrip("/"))
         self.pool_name = pool.name
-        self.identity_principal_id = workspace.identity.apply(lambda i: i.principal_id if i else "")
+        self.identity_principal_id = workspace.identity.apply(lambda i: i.principal_id)  # type: ignore[union-attr]
         self.workspace_dir = pulumi.Output.concat(store.abfss_root, "/", s.workspace_dir)
 
     # ------------------------------------------------------------------ dedicated Databricks
@@ -229,6 +229,8 @@ class SparkCompute(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             location=args.location,
             sku=databricks.SkuArgs(name="premium"),  # RBAC, job access control, Entra passthrough
+            # Required on create: Feathr submits classic job clusters, which need the Hybrid mode.
+            compute_mode=databricks.ComputeMode.HYBRID,
             managed_resource_group_id=pulumi.Output.concat(
                 "/subscriptions/", args.subscription_id, "/resourceGroups/", managed_group
             ),

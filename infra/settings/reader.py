@@ -149,8 +149,7 @@ class Section:
     def ip_ranges(self, name: str) -> tuple[str, ...]:
         """Public IPv4 addresses or CIDR ranges; never the whole address space."""
         rule = (
-            f"public IPv4 addresses or CIDR ranges no wider than /{_WIDEST_PREFIX} (e.g. 203.0.113.0/24), "
-            "never 0.0.0.0/0"
+            f"public IPv4 addresses or CIDR ranges from /{_WIDEST_PREFIX} to /30 (e.g. 203.0.113.0/24), never 0.0.0.0/0"
         )
 
         def read(entry: Any, key: str) -> str:
@@ -158,7 +157,12 @@ class Section:
                 network = ipaddress.IPv4Network(entry, strict=True)
             except (TypeError, ValueError):
                 raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule}") from None
-            if network.prefixlen < _WIDEST_PREFIX or any(network.overlaps(n) for n in _NOT_PUBLIC):
+            # Azure storage rejects /31 rules (it wants the two addresses); /32 becomes the plain address.
+            if (
+                network.prefixlen < _WIDEST_PREFIX
+                or network.prefixlen == 31
+                or any(network.overlaps(n) for n in _NOT_PUBLIC)
+            ):
                 raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule}")
             return str(network) if network.prefixlen < 32 else str(network.network_address)
 

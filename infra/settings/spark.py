@@ -42,6 +42,7 @@ SYNAPSE_POOL_KEYS = (
     "managedVirtualNetwork",
     "preventDataExfiltration",
     "allowedIpRanges",
+    "allowAzureServices",
 )
 
 # Databricks LTS runtimes on Scala 2.12 still in support (Feathr 1.0's jar is Scala 2.12; 17.x is 2.13 only).

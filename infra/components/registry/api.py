@@ -52,7 +52,7 @@ class RegistryApiArgs:
     location: str
     tenant_id: pulumi.Input[str]
     subscription_id: pulumi.Input[str]
-    key_vault_id: pulumi.Input[str]
+    connection_string_secret_id: pulumi.Input[str] | None  # the Key Vault secret the app reads (SQL)
     production_like: bool
     tags: dict[str, str]
     # SQL backend: the versionless Key Vault secret URI of the full ADO connection string.
@@ -92,7 +92,7 @@ class RegistryApi(pulumi.ComponentResource):
                 grant(
                     f"{name}-key-vault-secrets-user",
                     role="Key Vault Secrets User",
-                    scope=args.key_vault_id,
+                    scope=args.connection_string_secret_id,
                     principal_id=identity.principal_id,
                     principal_type="ServicePrincipal",
                     subscription_id=args.subscription_id,

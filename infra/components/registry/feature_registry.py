@@ -52,7 +52,7 @@ class FeatureRegistry(pulumi.ComponentResource):
                 location=env.location,
                 tenant_id=args.tenant_id,
                 subscription_id=args.subscription_id,
-                key_vault_id=args.secrets.vault_id,
+                connection_string_secret_id=self.sql.connection_string_secret_id if self.sql else None,
                 production_like=env.production_like,
                 tags=settings.tags,
                 connection_string_secret_uri=self.sql.connection_string_secret_uri if self.sql else None,

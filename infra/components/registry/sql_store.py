@@ -130,6 +130,8 @@ class SqlRegistryStore(pulumi.ComponentResource):
             ),
             parent=self,
         )
+        # The registry identity reads this one secret, nothing else in the vault.
+        self.connection_string_secret_id: pulumi.Output[str] = args.secrets.secrets[CONNECTION_STRING_SECRET].id
 
         self.bootstrap = RegistrySchemaBootstrap(
             f"{name}-schema",
