@@ -87,7 +87,7 @@ class RegistryApi(pulumi.ComponentResource):
         )
         # What the app must be able to do before it starts: read its secrets, or curate Purview.
         prerequisites: list[pulumi.Resource] = []
-        if args.backend == "sql":
+        if args.connection_string_secret_id is not None:  # the SQL backend
             prerequisites.append(
                 grant(
                     f"{name}-key-vault-secrets-user",
