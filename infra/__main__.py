@@ -12,7 +12,16 @@ import pulumi_azuread as azuread
 from pulumi_azure_native import authorization
 
 from infra.access.expand import expand, registry_roles
-from infra.access.matrix import FEATHR_CLIENT_SECRETS, FEATHR_SECRETS, KEY_VAULT, OFFLINE_STORE, ONLINE_STORE, SPARK
+from infra.access.matrix import (
+    ADLS_KEY_CLIENT_SECRETS,
+    ADLS_KEY_SECRETS,
+    FEATHR_CLIENT_SECRETS,
+    FEATHR_SECRETS,
+    KEY_VAULT,
+    OFFLINE_STORE,
+    ONLINE_STORE,
+    SPARK,
+)
 from infra.components.access import AccessControl, AccessControlArgs, SynapseDataPlane
 from infra.components.key_vault import KeyVaultArgs, SecretStore
 from infra.components.offline_store import OfflineStore, OfflineStoreArgs
@@ -31,17 +40,6 @@ access = expand(settings.access, settings.spark.runtime, spark_dedicated=not set
 client = authorization.get_client_config_output()
 
 group = EnvironmentResourceGroup("environment", group_name=names.of("resource_group"), location=env.location, tags=tags)
-offline_store = OfflineStore(
-    "offline-store",
-    OfflineStoreArgs(
-        settings=settings.offline_store,
-        account_name=names.of("storage_account"),
-        resource_group_name=group.name,
-        location=env.location,
-        production_like=env.production_like,
-        tags=tags,
-    ),
-)
 secrets = SecretStore(
     "key-vault",
     KeyVaultArgs(
@@ -52,6 +50,18 @@ secrets = SecretStore(
         location=env.location,
         production_like=env.production_like,
         tags=tags,
+    ),
+)
+offline_store = OfflineStore(
+    "offline-store",
+    OfflineStoreArgs(
+        settings=settings.offline_store,
+        account_name=names.of("storage_account"),
+        resource_group_name=group.name,
+        location=env.location,
+        production_like=env.production_like,
+        tags=tags,
+        key_vault=secrets if settings.spark.runtime == "databricks" else None,
     ),
 )
 online_store = OnlineStore(
@@ -106,6 +116,7 @@ AccessControl(
             KEY_VAULT: {"": secrets.vault_id},
             # Secrets an operator stores by hand (the Databricks token) get their grants from docs/spark.md.
             FEATHR_SECRETS: {n: secrets.secrets[n].id for n in FEATHR_CLIENT_SECRETS if n in secrets.secrets},
+            ADLS_KEY_SECRETS: {n: secrets.secrets[n].id for n in ADLS_KEY_CLIENT_SECRETS if n in secrets.secrets},
             SPARK: {"": spark.workspace_id} if spark.workspace_id is not None else {},
             ONLINE_STORE: {"": online_store.cache_id},
         },

@@ -30,6 +30,13 @@ def config_merged(stack: str, section: str, **values: Any) -> dict[str, Any]:
     return config
 
 
+def databricks_ready(config: dict[str, Any]) -> dict[str, Any]:
+    """What a Databricks stack needs of its offline store: the account key on, the network open."""
+    store = dict(config.get(NS + "offlineStore") or {})
+    store.update(sharedKeyAccess=True, networkDefaultAction="Allow", allowedIpRanges=[])
+    return {**config, NS + "offlineStore": store}
+
+
 @lru_cache(maxsize=64)
 def _run_cached(stack: str, config_json: str | None) -> ProgramRun:
     return run_program(stack, json.loads(config_json) if config_json else None)

@@ -155,3 +155,24 @@ def test_access_table_command_lists_every_grant(stack, capsys):
     for principal in settings_of(stack).access.admins:
         assert principal.name in out
     assert "| principal | type | plane | role | scope | listed at |" in out
+
+
+def test_databricks_account_key_goes_to_key_vault_and_only_writers_read_it():
+    from tests.support import databricks_ready
+
+    result = run("prod", databricks_ready(config_merged("prod", "spark", runtime="databricks", synapse={})))
+    secrets = {r.inputs["secretName"]: r for r in result.of_type("azure-native:keyvault:Secret")}
+    assert {"ADLS-ACCOUNT", "ADLS-KEY"} <= set(secrets)
+    assert "properties" in secrets["ADLS-KEY"].secret_inputs
+    key_scope = secrets["ADLS-KEY"].arm_id
+    readers = {r.inputs["principalId"] for r in table_assignments(result) if r.inputs["scope"] == key_scope}
+    access = settings_of("prod").access
+    assert {p.object_id for p in access.producers} <= readers
+    assert not readers & consumer_ids("prod")
+    for output in result.outputs.values():
+        assert "FAKE" not in str(output.value) or output.secret
+
+
+def test_synapse_stacks_publish_no_account_key(stack_run):
+    names = {r.inputs["secretName"] for r in stack_run.of_type("azure-native:keyvault:Secret")}
+    assert not names & {"ADLS-ACCOUNT", "ADLS-KEY"}

@@ -25,7 +25,10 @@ def test_purge_protection_can_be_chosen_outside_production():
 
 def test_network_rules_from_settings(dev, prod):
     assert dev.one(VAULT).inputs["properties"]["networkAcls"]["defaultAction"] == "Allow"
-    acls = prod.one(VAULT).inputs["properties"]["networkAcls"]
+    # A Deny vault is accepted where no Key Vault reference has to pass it (the Purview backend).
+    purview = config_merged("dev", "registry", backend="purview")
+    purview["feathr-infra:keyVault"] = {"networkDefaultAction": "Deny", "allowedIpRanges": ["203.0.113.0/24"]}
+    acls = run("dev", purview).one(VAULT).inputs["properties"]["networkAcls"]
     assert acls == {"defaultAction": "Deny", "bypass": "AzureServices", "ipRules": [{"value": "203.0.113.0/24"}]}
 
 

@@ -112,6 +112,55 @@ BAD_SETTINGS = [
         "public IPv4",
     ),
     (
+        "a vault firewall the registry's Key Vault reference cannot pass",
+        lambda: config_merged("prod", "keyVault", networkDefaultAction="Deny", allowedIpRanges=["203.0.113.0/24"]),
+        "feathr-infra:keyVault.networkDefaultAction",
+        "App Service is no trusted service",
+    ),
+    (
+        "closed offline store without Synapse's managed network",
+        lambda: config_merged(
+            "prod",
+            "spark",
+            synapse={**config_merged("prod", "spark")["feathr-infra:spark"]["synapse"], "managedVirtualNetwork": False},
+        ),
+        "feathr-infra:spark.synapse.managedVirtualNetwork",
+        "private endpoint",
+    ),
+    (
+        "exfiltration protection without a local Feathr jar",
+        lambda: config_merged(
+            "prod",
+            "spark",
+            synapse={
+                **config_merged("prod", "spark")["feathr-infra:spark"]["synapse"],
+                "preventDataExfiltration": True,
+            },
+        ),
+        "feathr-infra:spark.synapse.preventDataExfiltration",
+        "feathrRuntimeLocation",
+    ),
+    (
+        "databricks without the account key its jobs use",
+        lambda: config_merged("dev", "spark", runtime="databricks"),
+        "feathr-infra:offlineStore.sharedKeyAccess",
+        "account key",
+    ),
+    (
+        "databricks behind a closed offline store",
+        lambda: config_with(
+            "dev",
+            spark={"runtime": "databricks"},
+            offlineStore={
+                "sharedKeyAccess": True,
+                "networkDefaultAction": "Deny",
+                "allowedIpRanges": ["203.0.113.0/24"],
+            },
+        ),
+        "feathr-infra:offlineStore.networkDefaultAction",
+        "VNet injection",
+    ),
+    (
         "a /31 range storage rejects",
         lambda: config_merged("dev", "keyVault", networkDefaultAction="Deny", allowedIpRanges=["203.0.113.0/31"]),
         "feathr-infra:keyVault.allowedIpRanges[0]",

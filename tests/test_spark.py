@@ -17,7 +17,7 @@ from infra.feathr_config import DatabricksSpark, FeathrEndpoints, SynapseSpark, 
 from infra.offline import runner
 from infra.offline.azure_model import SUBSCRIPTION_ID
 from infra.settings.spark import DatabricksSettings
-from tests.support import config_merged, run
+from tests.support import config_merged, databricks_ready, run
 
 WORKSPACE = "azure-native:synapse:Workspace"
 POOL = "azure-native:synapse:BigDataPool"
@@ -35,7 +35,8 @@ JOB_KEYS = ("workspaceDir", "executorSize", "executorNum")  # the synapse keys a
 
 
 def spark_config(stack: str, **values):
-    return config_merged(stack, "spark", **values)
+    config = config_merged(stack, "spark", **values)
+    return databricks_ready(config) if values.get("runtime") == "databricks" else config
 
 
 def databricks(stack: str, **databricks_values):

@@ -3,13 +3,14 @@
 import pytest
 
 from infra.settings import SettingsError
-from tests.support import config_merged, run
+from tests.support import config_merged, databricks_ready, run
 
 SP = "feathr-infra:spark"
 
 
 def spark(stack="dev", **values):
-    return config_merged(stack, "spark", **values)
+    config = config_merged(stack, "spark", **values)
+    return databricks_ready(config) if values.get("runtime") == "databricks" else config
 
 
 def shared(**values):

@@ -14,6 +14,7 @@ from types import MappingProxyType
 OFFLINE_STORE = "offline_store"  # the ADLS Gen2 account
 KEY_VAULT = "key_vault"  # the vault, for admins
 FEATHR_SECRETS = "feathr_secrets"  # the individual secrets the Feathr client reads
+ADLS_KEY_SECRETS = "adls_key_secrets"  # ADLS-ACCOUNT / ADLS-KEY (Databricks): the key can write
 SPARK = "spark"  # the Synapse or Databricks workspace
 ONLINE_STORE = "online_store"  # the Redis cache / cluster
 REGISTRY = "registry"  # the Feathr registry (its own RBAC)
@@ -44,6 +45,7 @@ ROLE_MATRIX: MappingProxyType[str, tuple[Grant, ...]] = MappingProxyType(
         "producers": (
             _azure(OFFLINE_STORE, "Storage Blob Data Contributor"),
             _azure(FEATHR_SECRETS, "Key Vault Secrets User"),
+            _azure(ADLS_KEY_SECRETS, "Key Vault Secrets User", "databricks"),
             _azure(SPARK, "Reader"),
             Grant("synapse", SPARK, "Synapse Contributor", "synapse"),
             Grant("registry", REGISTRY, "producer"),
@@ -77,6 +79,8 @@ WRITE_OR_MANAGE_ROLES = frozenset(
 
 # Secrets the Feathr client reads at construction (see the reference doc, section 1).
 FEATHR_CLIENT_SECRETS = ("REDIS-PASSWORD", "DATABRICKS-WORKSPACE-TOKEN-VALUE")
+# Secrets Databricks job submission reads; the account key writes, so consumers never get them.
+ADLS_KEY_CLIENT_SECRETS = ("ADLS-ACCOUNT", "ADLS-KEY")
 
 # Project roles: the registry role is scoped to the project; data-plane Azure roles cannot be,
 # so a project member gets the Azure grants of the same global role.

@@ -7,8 +7,12 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import storage
 
+from infra.components.key_vault import SecretStore
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.settings.offline_store import OfflineStoreSettings
+
+ADLS_ACCOUNT_SECRET = "ADLS-ACCOUNT"
+ADLS_KEY_SECRET = "ADLS-KEY"
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,9 @@ class OfflineStoreArgs:
     location: str
     production_like: bool
     tags: dict[str, str]
+    # Databricks jobs reach ADLS with the account key, which Feathr reads from Key Vault as
+    # ADLS-ACCOUNT / ADLS-KEY: publish them there (and only there) when set.
+    key_vault: SecretStore | None = None
 
 
 class OfflineStore(pulumi.ComponentResource):
@@ -37,9 +44,24 @@ class OfflineStore(pulumi.ComponentResource):
         self.abfss_root: pulumi.Output[str] = pulumi.Output.concat(
             "abfss://", settings.container, "@", self.account_name, ".dfs.core.windows.net"
         )
+        if args.key_vault is not None:
+            self._publish_account_key(args.key_vault, settings)
         self.register_outputs(
             {"account_name": self.account_name, "account_id": self.account_id, "dfs_endpoint": self.dfs_endpoint}
         )
+
+    def _publish_account_key(self, key_vault: SecretStore, settings: OfflineStoreSettings) -> None:
+        resource_group = pulumi.Output.from_input(self.account_id).apply(
+            lambda account_id: account_id.split("/resourceGroups/")[1].split("/")[0]
+        )
+        keys = storage.list_storage_account_keys_output(
+            account_name=self.account_name,
+            resource_group_name=resource_group,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        key_vault.add_secret(ADLS_ACCOUNT_SECRET, self.account_name, parent=self)
+        # List results are not marked secret by the provider: mark the key before it goes anywhere.
+        key_vault.add_secret(ADLS_KEY_SECRET, pulumi.Output.secret(keys.keys[0].value), parent=self)
 
     def _use_shared_account(self, settings: OfflineStoreSettings) -> None:
         # Data can be shared between environments; this stack only reads the account, never owns it.

@@ -12,6 +12,8 @@ import sys
 
 from infra.access.expand import Assignment, expand
 from infra.access.matrix import (
+    ADLS_KEY_CLIENT_SECRETS,
+    ADLS_KEY_SECRETS,
     FEATHR_CLIENT_SECRETS,
     FEATHR_SECRETS,
     KEY_VAULT,
@@ -34,6 +36,7 @@ def resource_names(settings: Settings) -> dict[str, str]:
         OFFLINE_STORE: settings.offline_store.existing_account_name or names.of("storage_account"),
         KEY_VAULT: vault,
         FEATHR_SECRETS: ", ".join(f"{vault}/{s}" for s in FEATHR_CLIENT_SECRETS if s == "REDIS-PASSWORD"),
+        ADLS_KEY_SECRETS: ", ".join(f"{vault}/{s}" for s in ADLS_KEY_CLIENT_SECRETS),
         SPARK: names.of(spark_kind) if not settings.spark.shared else "(shared: granted by its owning stack)",
         ONLINE_STORE: names.of("managed_redis" if settings.online_store.managed else "redis_cache"),
         REGISTRY: "registry",

@@ -13,6 +13,7 @@ from typing import Any
 
 from infra.naming import Names
 from infra.settings.access import AccessSettings, parse_access
+from infra.settings.cross_checks import check_combinations
 from infra.settings.environment import EnvironmentSettings, parse_environment
 from infra.settings.errors import SettingsError
 from infra.settings.feathr_client import FeathrClientSettings, parse_feathr_client
@@ -80,4 +81,5 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
         feathr_client=parse_feathr_client(root.section("feathrClient"), env.environment),
     )
     root.finish()
+    check_combinations(settings)
     return settings

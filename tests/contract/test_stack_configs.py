@@ -11,23 +11,18 @@ import pytest
 from infra.offline.runner import stack_config
 from infra.settings import load_settings
 from tests.contract.harness import check_config_with_real_client, format_failures
-from tests.support import STACKS, config_merged, run
+from tests.support import STACKS, config_merged, databricks_ready, run
 
 DATABRICKS = {"runtime": "databricks", "databricks": {"numWorkers": 2}}
 
 
 def variants():
     cases = [(stack, "as deployed", None) for stack in STACKS]
-    cases.append(("dev", "databricks", config_merged("dev", "spark", **DATABRICKS)))
-    cases.append(
-        (
-            "prod",
-            "databricks",
-            config_merged(
-                "prod", "spark", runtime="databricks", synapse={}, databricks={"minWorkers": 2, "maxWorkers": 8}
-            ),
-        )
+    cases.append(("dev", "databricks", databricks_ready(config_merged("dev", "spark", **DATABRICKS))))
+    prod_databricks = config_merged(
+        "prod", "spark", runtime="databricks", synapse={}, databricks={"minWorkers": 2, "maxWorkers": 8}
     )
+    cases.append(("prod", "databricks", databricks_ready(prod_databricks)))
     purview = config_merged("dev", "registry", backend="purview")
     purview["feathr-infra:registryApi"] = {**purview.get("feathr-infra:registryApi", {}), "rbac": False}
     cases.append(("dev", "purview", purview))
