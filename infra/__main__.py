@@ -121,15 +121,11 @@ AccessControl(
             ONLINE_STORE: {"": online_store.cache_id},
         },
         subscription_id=client.subscription_id,
-        resource_group_name=group.name,
-        location=env.location,
-        tags=tags,
         synapse=SynapseDataPlane(
             workspace_name=spark.workspace_name,
-            admin_identity_id=spark.data_plane_admin_identity_id,
-            script_name=names.of("synapse_roles_script"),
+            keep_object_ids=(client.object_id, spark.identity_principal_id),
         )
-        if spark.data_plane_admin_identity_id is not None
+        if settings.spark.runtime == "synapse" and spark.identity_principal_id is not None and not settings.spark.shared
         else None,
         depends_on=(spark,),
     ),

@@ -175,8 +175,6 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "synapse_workspace": ("synapse_workspace", ""),
         "synapse_spark_pool": ("synapse_spark_pool", ""),
         "synapse_managed_resource_group": ("resource_group", "synapse-managed"),
-        "synapse_admin_identity": ("user_assigned_identity", "synapse-admin"),
-        "synapse_roles_script": ("deployment_script", "synapse-roles"),
         "databricks_workspace": ("databricks_workspace", ""),
         "databricks_managed_resource_group": ("resource_group", "databricks-managed"),
         "registry_plan": ("app_service_plan", "registry"),

@@ -56,7 +56,7 @@ def test_in_prod_no_consumer_holds_a_write_or_manage_role_anywhere(prod):
     for assignment in prod.of_type(ROLE):
         if assignment.inputs["principalId"] in consumers:
             assert role_name(assignment) not in WRITE_OR_MANAGE_ROLES, role_name(assignment)
-    lines = script_env(prod, "access-synapse-roles")["ASSIGNMENTS"].splitlines()
+    lines = synapse_command(prod).inputs["environment"]["ASSIGNMENTS"].splitlines()
     for role, object_id, _ in (line.split("|") for line in lines):
         if object_id in consumers:
             assert role not in WRITE_OR_MANAGE_ROLES
@@ -124,16 +124,29 @@ def test_registry_roles_from_the_table_are_seeded(prod):
     assert ("global", "7f3c2a51-8e4d-4b69-a0f2-6c1d9e8b5a27", "admin") in rows
 
 
-def test_synapse_roles_are_applied_by_the_initial_synapse_admin(prod):
-    script = next(
-        r for r in prod.of_type("azure-native:resources:AzureCliScript") if r.logical_name == "access-synapse-roles"
-    )
-    admin = next(
-        r
-        for r in prod.of_type("azure-native:managedidentity:UserAssignedIdentity")
-        if r.logical_name == "spark-admin-identity"
-    )
-    assert script.inputs["identity"]["userAssignedIdentities"] in ([admin.arm_id], {admin.arm_id: {}})
+def synapse_command(result):
+    return result.one("command:local:Command")
+
+
+def test_synapse_roles_are_applied_by_the_deployer_and_never_revoke_it(prod):
+    from infra.offline.azure_model import DEPLOYER_OBJECT_ID
+
+    command = synapse_command(prod)
+    environment = command.inputs["environment"]
+    assert environment["WORKSPACE"] == prod.one("azure-native:synapse:Workspace").physical_name
+    workspace_identity = prod.one("azure-native:synapse:Workspace").outputs["identity"]["principalId"]
+    assert set(environment["KEEP_OBJECT_IDS"].splitlines()) == {DEPLOYER_OBJECT_ID, workspace_identity}
+    assert "az synapse role assignment create" in command.inputs["create"]
+    assert "az synapse role assignment delete" in command.inputs["create"]  # removal from the table revokes
+    assert command.inputs["update"] == command.inputs["create"]
+    rows = {line.split("|")[0] for line in environment["ASSIGNMENTS"].splitlines()}
+    assert rows == {"Synapse Administrator", "Synapse Contributor", "Synapse Compute Operator"}
+
+
+def test_synapse_roles_rerun_when_the_table_changes(prod):
+    newcomer = {"objectId": "12345678-1234-4234-8234-123456789abc", "type": "User", "name": "new@contoso.com"}
+    changed = run("prod", config_merged("prod", "access", consumers=[newcomer]))
+    assert synapse_command(changed).inputs["triggers"] != synapse_command(prod).inputs["triggers"]
 
 
 def test_shared_spark_gets_no_spark_grants_from_this_stack():
@@ -141,9 +154,7 @@ def test_shared_spark_gets_no_spark_grants_from_this_stack():
     result = run("dev", config_merged("dev", "spark", mode="shared", synapse={}, shared=source))
     workspace_grants = [r for r in table_assignments(result) if "/Microsoft.Synapse/" in r.inputs["scope"]]
     assert workspace_grants == []
-    assert not [
-        r for r in result.of_type("azure-native:resources:AzureCliScript") if r.logical_name == "access-synapse-roles"
-    ]
+    assert not result.of_type("command:local:Command")
 
 
 @pytest.mark.parametrize("stack", STACKS)

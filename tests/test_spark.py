@@ -175,19 +175,10 @@ def test_azure_services_rule_is_the_zero_address_only_and_can_be_turned_off():
     assert not [r for r in off.of_type(FIREWALL) if r.inputs["ruleName"] == "AllowAllWindowsAzureIps"]
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_data_plane_identity_is_the_initial_synapse_administrator(stack):
-    result = run(stack)
-    identity = [
-        r
-        for r in result.of_type("azure-native:managedidentity:UserAssignedIdentity")
-        if r.logical_name == "spark-admin-identity"
-    ]
-    assert len(identity) == 1
-    workspace = result.one(WORKSPACE).inputs
-    assert workspace["cspWorkspaceAdminProperties"] == {
-        "initialWorkspaceAdminObjectId": identity[0].outputs["principalId"]
-    }
+def test_workspace_has_no_csp_only_admin_property(stack_run):
+    # cspWorkspaceAdminProperties applies to CSP subscriptions only: the deployer (the creator) is
+    # the Synapse Administrator that applies the access table's Synapse roles.
+    assert "cspWorkspaceAdminProperties" not in stack_run.one(WORKSPACE).inputs
 
 
 @pytest.mark.parametrize("stack", STACKS)

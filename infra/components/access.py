@@ -1,8 +1,10 @@
 """Access control: the role matrix applied to this environment's resources.
 
 ARM role assignments for every Azure-plane grant (deterministic names, explicit principal type,
-scope = the narrowest resource the grant is about); Synapse RBAC through a deployment script that
-runs in Azure. Registry roles are seeded by the registry's own bootstrap (see __main__).
+scope = the narrowest resource the grant is about). Synapse RBAC is applied during `pulumi up` by
+the deploying identity: as the workspace's creator it is the one Synapse Administrator that exists
+before any grant (Azure lets no other identity in first). Registry roles are seeded by the
+registry's own bootstrap (see __main__).
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-from pulumi_azure_native import resources
+from pulumi_command import local
 
 from infra.access.expand import Assignment
-from infra.components.deployment_script import azure_cli_script
 from infra.components.role_assignment import grant
 
 SYNAPSE_SCRIPT = Path(__file__).with_name("synapse_roles.sh")
@@ -25,11 +26,11 @@ SYNAPSE_SCRIPT = Path(__file__).with_name("synapse_roles.sh")
 
 @dataclass(frozen=True)
 class SynapseDataPlane:
-    """Where Synapse roles go, and the identity that may grant them (the initial Synapse admin)."""
+    """Where Synapse roles go, and who keeps theirs whatever the table says (the deploying
+    identity, which applies them, and the workspace's own identity)."""
 
     workspace_name: pulumi.Input[str]
-    admin_identity_id: pulumi.Input[str]
-    script_name: str
+    keep_object_ids: Sequence[pulumi.Input[str]]
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,6 @@ class AccessControlArgs:
     # one resource) -> its id. Keys keep logical names stable when a target gains resources.
     scopes: Mapping[str, Mapping[str, pulumi.Input[str]]]
     subscription_id: pulumi.Input[str]
-    resource_group_name: pulumi.Input[str]
-    location: str
-    tags: dict[str, str]
     synapse: SynapseDataPlane | None = None
     depends_on: tuple[pulumi.Resource, ...] = field(default=())
 
@@ -92,21 +90,19 @@ class AccessControl(pulumi.ComponentResource):
         self.synapse_script = self._synapse_roles(name, args)
         self.register_outputs({"role_assignment_count": len(self.role_assignments)})
 
-    def _synapse_roles(self, name: str, args: AccessControlArgs) -> resources.AzureCliScript | None:
-        lines = synapse_assignment_lines(args.assignments)
-        if args.synapse is None or not lines:
+    def _synapse_roles(self, name: str, args: AccessControlArgs) -> local.Command | None:
+        if args.synapse is None:
             return None
-        return azure_cli_script(
+        lines = synapse_assignment_lines(args.assignments)  # may be empty: then it only revokes
+        script = SYNAPSE_SCRIPT.read_text()
+        keep = pulumi.Output.all(*args.synapse.keep_object_ids).apply(lambda ids: "\n".join(sorted(ids)))
+        return local.Command(
             f"{name}-synapse-roles",
-            script_name=args.synapse.script_name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            identity_id=args.synapse.admin_identity_id,
-            script_content=SYNAPSE_SCRIPT.read_text(),
-            environment={"WORKSPACE": args.synapse.workspace_name, "ASSIGNMENTS": lines},
-            # Re-run exactly when the table's Synapse rows change; the script is idempotent anyway.
-            force_update_tag=hashlib.sha256(lines.encode()).hexdigest()[:32],
-            tags=args.tags,
-            parent=self,
-            depends_on=args.depends_on,
+            create=script,
+            update=script,
+            interpreter=["/bin/bash", "-c"],
+            environment={"WORKSPACE": args.synapse.workspace_name, "ASSIGNMENTS": lines, "KEEP_OBJECT_IDS": keep},
+            # Re-run exactly when the table's Synapse rows or the script change; it is idempotent anyway.
+            triggers=[hashlib.sha256((script + lines).encode()).hexdigest()],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
         )

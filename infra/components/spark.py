@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import databricks, managedidentity, synapse
+from pulumi_azure_native import databricks, synapse
 
 from infra.components.firewall import AZURE_SERVICES, client_range
 from infra.components.protection import lock_against_deletion, stateful_options
@@ -104,7 +104,6 @@ class SparkCompute(pulumi.ComponentResource):
         self.runtime, self.mode = settings.runtime, settings.mode
         self.pool_name: pulumi.Output[str] | None = None
         self.identity_principal_id: pulumi.Output[str] | None = None
-        self.data_plane_admin_identity_id: pulumi.Output[str] | None = None  # Synapse (dedicated) only
         self.workspace: pulumi.CustomResource | None = None  # None in shared mode
         self.workspace_dir: pulumi.Output[str] | None = None
         self.work_dir: str | None = None
@@ -136,17 +135,6 @@ class SparkCompute(pulumi.ComponentResource):
 
     def _create_synapse(self, name: str, args: SparkComputeArgs) -> None:
         s, store = args.settings.synapse, args.offline_store
-        # The identity that applies Synapse RBAC from the access table (a data-plane grant ARM cannot
-        # make): it is the workspace's initial Synapse Administrator.
-        admin_identity = managedidentity.UserAssignedIdentity(
-            f"{name}-admin-identity",
-            resource_name_=args.names.of("synapse_admin_identity"),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.data_plane_admin_identity_id = admin_identity.id
         workspace = synapse.Workspace(
             name,
             workspace_name=args.names.of("synapse_workspace"),
@@ -161,9 +149,6 @@ class SparkCompute(pulumi.ComponentResource):
                 create_managed_private_endpoint=True if s.managed_virtual_network else None,
             ),
             azure_ad_only_authentication=True,  # no SQL logins: Entra ID only
-            csp_workspace_admin_properties=synapse.CspWorkspaceAdminPropertiesArgs(
-                initial_workspace_admin_object_id=admin_identity.principal_id
-            ),
             managed_resource_group_name=args.names.of("synapse_managed_resource_group"),
             # Both are fixed at creation: changing them replaces the workspace.
             managed_virtual_network="default" if s.managed_virtual_network else None,
@@ -181,8 +166,8 @@ class SparkCompute(pulumi.ComponentResource):
         if args.production_like:
             lock_against_deletion(name, workspace, "Feathr Spark workspace of a production environment", self)
         # Only the client ranges from settings; never 0.0.0.0-255.255.255.255 (Feathr's own template did).
-        # 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule, not a range: the deployment script that
-        # applies Synapse RBAC runs in Azure and needs it.
+        # 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule, not a range: deployments from
+        # Azure-hosted CI runners apply Synapse RBAC through it (self-hosted runners list their range).
         rules = [client_range(cidr) for cidr in s.allowed_ip_ranges]
         for rule in [AZURE_SERVICES, *rules] if s.allow_azure_services else rules:
             synapse.IpFirewallRule(

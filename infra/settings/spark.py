@@ -124,7 +124,7 @@ def _synapse(section: Section) -> SynapseSettings:
         managed_virtual_network=section.boolean("managedVirtualNetwork", False),
         prevent_data_exfiltration=section.boolean("preventDataExfiltration", False),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
-        # Deployment scripts (Synapse RBAC from the access table) reach the workspace from Azure.
+        # Azure-hosted deploy runners apply Synapse RBAC from the access table through this rule.
         allow_azure_services=section.boolean("allowAzureServices", True),
         workspace_dir=section.string(
             "workspaceDir",
