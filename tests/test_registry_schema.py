@@ -123,10 +123,31 @@ def test_schema_only_creates_tables():
 NASTY = "o'brien');drop table entities;--@contoso.com"
 
 
+def seed_statements(seed: str) -> tuple[list[exp.Expression], exp.Update]:
+    """The seed's inserts, and its last batch: the revocation of grants the table no longer lists."""
+    statements = [parse_batch(batch) for batch in batches(seed)]
+    assert isinstance(statements[-1], exp.Update), "the seed ends with the revocation"
+    return statements[:-1], statements[-1]
+
+
+def kept_by_revocation(seed: str) -> list[tuple[str, str, str]]:
+    """What the revocation leaves active (besides grants made in the UI, which it never touches)."""
+    _, update = seed_statements(seed)
+    assert update.this.name == "r" and update.args["from_"].this.name == "userroles"
+    assert {e.this.name for e in update.expressions} == {"delete_by", "delete_reason", "delete_time"}
+    where = update.args["where"].sql("tsql")
+    assert "r.create_by = 'feathr-infra'" in where and "r.delete_reason IS NULL" in where
+    values = update.find(exp.Values)
+    if values is None:
+        return []
+    return [tuple(c.this for c in row.expressions) for row in values.expressions]
+
+
 def seeded_rows(seed: str) -> list[dict[str, str]]:
     rows = []
-    for batch in batches(seed):
-        statement = parse_batch(batch)
+    inserts, _ = seed_statements(seed)
+    for statement in inserts:
+        batch = statement.sql("tsql")
         assert isinstance(statement, exp.IfBlock), batch
         assert isinstance(statement.this, exp.Not) and isinstance(statement.this.this, exp.Exists), batch
         guard = statement.this.this.this
@@ -176,6 +197,17 @@ def test_a_quote_in_a_user_name_cannot_break_out_of_its_literal():
     rows = seeded_rows(render_seed([RegistryRoleGrant("global", NASTY, "admin")]))
     assert len(rows) == 1 and rows[0]["user_name"] == NASTY  # the whole value, as data
     assert sql_literal("a'b") == "'a''b'"
+
+
+def test_grants_no_longer_listed_are_revoked_and_listed_ones_kept():
+    grants = [RegistryRoleGrant("global", "a@contoso.com", "admin"), RegistryRoleGrant("fraud", NASTY, "consumer")]
+    assert sorted(kept_by_revocation(render_seed(grants))) == [
+        ("fraud", NASTY, "consumer"),
+        ("global", "a@contoso.com", "admin"),
+    ]
+    # an empty table revokes every grant the seed ever made (and only those)
+    assert kept_by_revocation(render_seed([])) == []
+    assert "NOT EXISTS" not in render_seed([])
 
 
 def test_seed_is_deduplicated_and_empty_without_grants():

@@ -22,6 +22,7 @@ GLOBAL_SCOPE = "global"
 COLUMN_WIDTH = 50  # userroles.project_name / user_name / role_name are varchar(50)
 CREATED_BY = "feathr-infra"
 CREATE_REASON = "bootstrap"
+REVOKE_REASON = "removed from access table"  # delete_reason is varchar(50)
 _PROJECT = r"[a-z][a-z0-9_-]{0,49}"
 _PRINTABLE_ASCII = r"[\x20-\x7e]+"
 
@@ -79,4 +80,33 @@ def render_seed(grants: Sequence[RegistryRoleGrant]) -> str:
             "GETUTCDATE());",
             "GO",
         ]
+    lines += _revoke_unlisted(unique)
     return "\n".join(lines) + "\n"
+
+
+def _revoke_unlisted(grants: Sequence[RegistryRoleGrant]) -> list[str]:
+    """Soft-delete (the image's own convention) the grants this seed made that the table no longer
+    lists: leaving the access table must take the role away. Grants made in the UI are not touched."""
+    keep = ",\n".join(
+        f"        ({sql_literal(g.scope)}, {sql_literal(g.user_name)}, {sql_literal(g.role)})" for g in grants
+    )
+    still_listed = (
+        [
+            "  AND NOT EXISTS (SELECT 1 FROM (VALUES",
+            keep,
+            "      ) AS listed (project_name, user_name, role_name)",
+            "      WHERE listed.project_name = r.project_name AND listed.user_name = r.user_name",
+            "        AND listed.role_name = r.role_name)",
+        ]
+        if grants
+        else []
+    )
+    return [
+        f"UPDATE r SET delete_by = {sql_literal(CREATED_BY)}, delete_reason = {sql_literal(REVOKE_REASON)},",
+        "       delete_time = GETUTCDATE()",
+        "FROM dbo.userroles AS r",
+        f"WHERE r.create_by = {sql_literal(CREATED_BY)} AND r.delete_reason IS NULL",
+        *still_listed,
+        ";",
+        "GO",
+    ]
