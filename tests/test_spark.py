@@ -440,3 +440,16 @@ def test_stack_reference_to_another_runtime_fails_the_deployment():
         "feathr-infra:spark.shared.stackReference = 'contoso/feathr-infra/prod': that stack exports "
         "sparkRuntime = 'databricks'"
     ) in done.stderr
+
+
+def test_managed_private_endpoint_to_a_closed_store_is_approved_by_the_deployment(dev, prod):
+    def approvals(result):
+        return [r for r in result.of_type("command:local:Command") if r.logical_name == "spark-approve-store-endpoint"]
+
+    [approval] = approvals(prod)  # prod: managed virtual network, offline store behind its firewall
+    environment = approval.inputs["environment"]
+    assert environment["STORAGE_ACCOUNT_ID"] == prod.one("azure-native:storage:StorageAccount").arm_id
+    assert environment["WORKSPACE"] == prod.one(WORKSPACE).physical_name
+    assert "az network private-endpoint-connection approve" in approval.inputs["create"]
+    assert prod.one(WORKSPACE).urn in approval.depends_on
+    assert approvals(dev) == []  # no managed virtual network, no private endpoint to approve

@@ -16,10 +16,12 @@ See docs/spark.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
 from pulumi_azure_native import databricks, synapse
+from pulumi_command import local
 
 from infra.components.firewall import AZURE_SERVICES, client_range
 from infra.components.protection import lock_against_deletion, stateful_options
@@ -27,7 +29,7 @@ from infra.components.role_assignment import grant
 from infra.naming import Names
 from infra.settings.spark import DatabricksSettings, SparkSettings
 
-DATABRICKS_TOKEN_SECRET = "DATABRICKS-WORKSPACE-TOKEN-VALUE"
+APPROVE_PRIVATE_ENDPOINTS = Path(__file__).with_name("approve_private_endpoints.sh")
 FILL_IN = "FEATHR_FILL_IN"
 FEATHR_JOIN_JOB = "com.linkedin.feathr.offline.job.FeatureJoinJob"
 
@@ -203,6 +205,17 @@ class SparkCompute(pulumi.ComponentResource):
         self.pool_name = pool.name
         self.identity_principal_id = workspace.identity.apply(lambda i: i.principal_id)  # type: ignore[union-attr]
         self.workspace_dir = pulumi.Output.concat(store.abfss_root, "/", s.workspace_dir)
+        if s.managed_virtual_network and not store.shared:
+            # The managed private endpoint to the store stays Pending until the store's side approves it.
+            script = APPROVE_PRIVATE_ENDPOINTS.read_text()
+            local.Command(
+                f"{name}-approve-store-endpoint",
+                create=script,
+                interpreter=["/bin/bash", "-c"],
+                environment={"STORAGE_ACCOUNT_ID": store.account_id, "WORKSPACE": workspace.name},
+                triggers=[workspace.id, store.account_id],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[workspace]),
+            )
 
     # ------------------------------------------------------------------ dedicated Databricks
 
