@@ -31,7 +31,7 @@ from infra.components.registry.roles import RegistryRoleGrant
 from infra.components.resource_group import EnvironmentResourceGroup
 from infra.components.spark import SparkCompute, SparkComputeArgs
 from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml
-from infra.settings import load_settings
+from infra.settings import DATABRICKS_TOKEN_KEY, load_settings
 from infra.stack_config import raw_stack_config
 
 settings = load_settings(raw_stack_config(), pulumi.get_project(), pulumi.get_stack())
@@ -52,6 +52,9 @@ secrets = SecretStore(
         tags=tags,
     ),
 )
+if settings.databricks_token_given:
+    # The Feathr client reads the workspace token from Key Vault; ARM cannot mint one (docs/spark.md).
+    secrets.add_secret("DATABRICKS-WORKSPACE-TOKEN-VALUE", pulumi.Config().require_secret(DATABRICKS_TOKEN_KEY))
 offline_store = OfflineStore(
     "offline-store",
     OfflineStoreArgs(

@@ -27,7 +27,9 @@ from infra.settings.registry import RegistrySettings, parse_registry
 from infra.settings.registry_api import RegistryApiSettings, parse_registry_api
 from infra.settings.spark import SparkSettings, parse_spark
 
-__all__ = ["Settings", "SettingsError", "load_settings"]
+__all__ = ["DATABRICKS_TOKEN_KEY", "Settings", "SettingsError", "load_settings"]
+
+DATABRICKS_TOKEN_KEY = "databricksToken"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Settings:
     spark: SparkSettings
     access: AccessSettings
     feathr_client: FeathrClientSettings
+    databricks_token_given: bool  # the value is read as a Pulumi secret: `pulumi config set --secret`
 
     @property
     def tags(self) -> dict[str, str]:
@@ -79,6 +82,7 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
         spark=parse_spark(root.section("spark"), env.production_like),
         access=parse_access(root.section("access")),
         feathr_client=parse_feathr_client(root.section("feathrClient"), env.environment),
+        databricks_token_given=root.secret_given(DATABRICKS_TOKEN_KEY),
     )
     root.finish()
     check_combinations(settings)

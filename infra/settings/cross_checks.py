@@ -42,6 +42,11 @@ def check_combinations(s: Settings) -> None:
             "needs spark.feathrRuntimeLocation (the Feathr jar on the offline store): with exfiltration "
             "protection the pool cannot download it from Maven",
         )
+    if s.databricks_token_given and spark.runtime != "databricks":
+        raise SettingsError(
+            "setting feathr-infra:databricksToken is set, but spark.runtime is not 'databricks': remove it "
+            "(`pulumi config rm databricksToken`)"
+        )
     if spark.runtime == "databricks":
         if not s.offline_store.shared_key_access:
             raise _fail(

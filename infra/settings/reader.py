@@ -168,6 +168,12 @@ class Section:
 
         return self.items(name, read, rule)
 
+    def secret_given(self, name: str) -> bool:
+        """Whether a secret setting is set. Its value is read by the program as a Pulumi secret,
+        never here, so no message can ever echo it."""
+        self._read.add(name)
+        return bool(self._values.get(name))
+
     def section(self, name: str) -> Section:
         value = self._take(name, {}, "a mapping")
         if not isinstance(value, Mapping):
