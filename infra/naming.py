@@ -170,7 +170,6 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "registry_sql_partner_server": ("sql_server", "regdr"),
         "registry_sql_database": ("sql_database", "registry"),
         "registry_sql_failover_group": ("sql_failover_group", "reg"),
-        "registry_bootstrap_identity": ("user_assigned_identity", "regboot"),
         "registry_bootstrap_script": ("deployment_script", "regschema"),
         "synapse_workspace": ("synapse_workspace", ""),
         "synapse_spark_pool": ("synapse_spark_pool", ""),

@@ -21,7 +21,7 @@ def azure_cli_script(
     script_name: str,
     resource_group_name: pulumi.Input[str],
     location: str,
-    identity_id: pulumi.Input[str],
+    identity_id: pulumi.Input[str] | None,  # None: the script calls no Azure API
     script_content: str,
     environment: Mapping[str, pulumi.Input[str]],
     force_update_tag: pulumi.Input[str],
@@ -48,7 +48,9 @@ def azure_cli_script(
         identity=resources.ManagedServiceIdentityArgs(
             type=resources.ManagedServiceIdentityType.USER_ASSIGNED,
             user_assigned_identities=[identity_id],
-        ),
+        )
+        if identity_id is not None
+        else None,
         script_content=script_content,
         environment_variables=variables,
         force_update_tag=force_update_tag,

@@ -75,7 +75,6 @@ class FeatureRegistry(pulumi.ComponentResource):
                 partner_server_name=names.of("registry_sql_partner_server"),
                 database_name=names.of("registry_sql_database"),
                 failover_group_name=names.of("registry_sql_failover_group"),
-                bootstrap_identity_name=names.of("registry_bootstrap_identity"),
                 bootstrap_script_name=names.of("registry_bootstrap_script"),
                 resource_group_name=args.resource_group_name,
                 location=env.location,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-from pulumi_azure_native import managedidentity, resources, storage
+from pulumi_azure_native import resources, storage
 
 from infra.components.deployment_script import azure_cli_script
 from infra.components.registry.roles import RegistryRoleGrant, render_seed
@@ -37,7 +37,6 @@ def bootstrap_tag(sql: str) -> str:
 @dataclass(frozen=True)
 class SchemaBootstrapArgs:
     script_name: str
-    identity_name: str
     resource_group_name: pulumi.Input[str]
     location: str
     sql_host: pulumi.Input[str]  # the failover group listener (or the server FQDN without geo-replication)
@@ -54,23 +53,12 @@ class SchemaBootstrapArgs:
 
 
 class RegistrySchemaBootstrap(pulumi.ComponentResource):
-    """Outputs: `script_id`, `force_update_tag`, `identity_id`."""
+    """Outputs: `script_id`, `force_update_tag`."""
 
     def __init__(self, name: str, args: SchemaBootstrapArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:registry:RegistrySchemaBootstrap", name, None, opts)
         sql = bootstrap_sql(args.role_grants)
         tag = bootstrap_tag(sql)
-
-        # The script's own identity. It needs no Azure role: the script talks only to SQL, with the
-        # SQL login, but deployment scripts run under a user-assigned identity of their own.
-        identity = managedidentity.UserAssignedIdentity(
-            f"{name}-identity",
-            resource_name_=args.identity_name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
 
         container_settings = storage_settings = None
         if args.subnet_id is not None and args.storage_account_id is not None:
@@ -92,7 +80,7 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
             script_name=args.script_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            identity_id=identity.id,
+            identity_id=None,  # it talks only to SQL, with the SQL login: no Azure identity needed
             script_content=SCRIPT_FILE.read_text(),
             environment={
                 "SQL_HOST": args.sql_host,
@@ -111,5 +99,4 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
         )
         self.script_id: pulumi.Output[str] = self.script.id
         self.force_update_tag = tag
-        self.identity_id: pulumi.Output[str] = identity.id
         self.register_outputs({"script_id": self.script_id, "force_update_tag": tag})

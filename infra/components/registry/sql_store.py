@@ -46,7 +46,6 @@ class SqlRegistryStoreArgs:
     partner_server_name: str
     database_name: str
     failover_group_name: str
-    bootstrap_identity_name: str
     bootstrap_script_name: str
     resource_group_name: pulumi.Input[str]
     location: str
@@ -137,7 +136,6 @@ class SqlRegistryStore(pulumi.ComponentResource):
             f"{name}-schema",
             SchemaBootstrapArgs(
                 script_name=args.bootstrap_script_name,
-                identity_name=args.bootstrap_identity_name,
                 resource_group_name=args.resource_group_name,
                 location=args.location,
                 sql_host=self.listener_host,
