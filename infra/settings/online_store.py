@@ -5,9 +5,9 @@ always caught; a key that only one kind understands is rejected, naming the key,
 asks for the other kind. Azure's own rules on which protections combine are checked here, so a
 bad combination stops the program before anything is declared:
 
-- Managed Redis: data persistence and active geo-replication exclude each other; zone redundancy
-  needs high availability; production-like stacks need high availability, zones, and one of
-  persistence or geo-replication.
+- Managed Redis: data persistence and active geo-replication exclude each other; zones are not
+  chosen (a highly available cache is zone redundant by itself in zonal regions); production-like
+  stacks need high availability and one of persistence or geo-replication.
 - Cache for Redis: zones, persistence and geo-replication are Premium-only; passive
   geo-replication excludes persistence and zones, and the secondary lives in another region;
   production-like stacks need Premium with at least one of the three.
@@ -184,7 +184,14 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
             "sku", sku, "must be an Azure Managed Redis SKU, one of " + ", ".join(sorted(MANAGED_REDIS_SKUS))
         )
     high_availability = raw.high_availability if raw.high_availability is not None else production_like
-    zones = raw.zones if raw.zones is not None else (tuple(sorted(ZONES)) if production_like else ())
+    if raw.zones is not None:
+        # Azure Managed Redis spreads a highly available cache over the region's zones by itself.
+        raise section.fail(
+            "zones",
+            list(raw.zones),
+            "not set for managed-redis: a highly available cache is zone redundant by itself "
+            "in regions with availability zones (keep highAvailability on)",
+        )
     persistence, group_nickname = raw.persistence, raw.group_nickname
     if raw.linked_database_ids and group_nickname is None:
         raise geo.fail(
@@ -205,10 +212,8 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
         )
     if production_like:
         if not high_availability:
-            raise section.fail("highAvailability", False, "production-like stacks keep high availability on")
-        if not zones:
             raise section.fail(
-                "zones", [], 'production-like stacks need zone redundancy: list the zones, e.g. ["1", "2", "3"]'
+                "highAvailability", False, "production-like stacks keep high availability on (it also spreads zones)"
             )
         if persistence == "none" and group_nickname is None:
             raise section.fail(
@@ -217,14 +222,12 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
                 "production-like stacks need data persistence ('rdb' or 'aof') or active geo-replication "
                 "(geoReplication.groupNickname)",
             )
-    if zones and not high_availability:
-        raise section.fail("zones", list(zones), "zone redundancy needs highAvailability true (replicas to spread)")
     return OnlineStoreSettings(
         kind=MANAGED_REDIS,
         sku=sku,
         capacity=None,
         high_availability=high_availability,
-        zones=tuple(zones),
+        zones=(),
         persistence=persistence,
         aof_frequency=raw.aof_frequency or "1s",
         rdb_frequency=raw.rdb_frequency,
