@@ -349,6 +349,8 @@ def databricks_config_template(
     num_workers: int = 1,
     existing_cluster_id: str | None = None,
     custom_tags: dict[str, str] | None = None,
+    autoscale: tuple[int, int] | None = None,  # (min_workers, max_workers) instead of num_workers
+    main_class_name: str = FILL_IN,  # the client overwrites it; a real class name documents the job
 ) -> dict:
     """A runs/submit template that the feathr 1.0.0 Databricks launcher fills correctly.
 
@@ -362,14 +364,17 @@ def databricks_config_template(
         nc: dict[str, Any] = {
             "spark_version": spark_version,
             "node_type_id": node_type_id,
-            "num_workers": num_workers,
             "spark_conf": {FILL_IN: FILL_IN},
         }
+        if autoscale is not None:
+            nc["autoscale"] = {"min_workers": autoscale[0], "max_workers": autoscale[1]}
+        else:
+            nc["num_workers"] = num_workers
         if custom_tags:
             nc["custom_tags"] = dict(custom_tags)
         t["new_cluster"] = nc
     t["libraries"] = [{}]
-    t["spark_jar_task"] = {"main_class_name": FILL_IN, "parameters": [FILL_IN]}
+    t["spark_jar_task"] = {"main_class_name": main_class_name, "parameters": [FILL_IN]}
     return t
 
 

@@ -26,6 +26,7 @@ from pulumi_command import local
 from infra.components.firewall import AZURE_SERVICES, client_range
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
+from infra.feathr_config import DatabricksSpark, SynapseSpark, databricks_config_template
 from infra.naming import Names
 from infra.settings.spark import DatabricksSettings, SparkSettings
 
@@ -49,13 +50,6 @@ EXPORTS = {
 }
 
 
-def _feathr_config_types():
-    # Imported lazily: infra/feathr_config.py is a pure module maintained separately.
-    from infra.feathr_config import DatabricksSpark, SynapseSpark
-
-    return SynapseSpark, DatabricksSpark
-
-
 @dataclass(frozen=True)
 class SparkComputeArgs:
     settings: SparkSettings
@@ -72,28 +66,16 @@ class SparkComputeArgs:
 
 
 def job_cluster_template(settings: DatabricksSettings, tags: dict[str, str]) -> dict:
-    """The Databricks runs/submit body Feathr fills in (pure; see Feathr 1.0's sample config_template).
-
-    The client overwrites `run_name`, `new_cluster.spark_conf`, `spark_jar_task.main_class_name` and
-    `parameters`, and adds the runtime jar (or Maven coordinates) to `libraries[0]`, which therefore starts
-    empty: a `{"jar": "FEATHR_FILL_IN"}` entry would survive next to the Maven library Feathr adds.
-    """
-    cluster: dict[str, Any] = {
-        "spark_version": settings.spark_version,
-        "node_type_id": settings.node_type_id,
-        "spark_conf": {FILL_IN: FILL_IN},
-        "custom_tags": dict(tags),  # cost attribution of the job clusters' VMs
-    }
-    if settings.autoscale:
-        cluster["autoscale"] = {"min_workers": settings.min_workers, "max_workers": settings.max_workers}
-    else:
-        cluster["num_workers"] = settings.num_workers if settings.num_workers is not None else 1
-    return {
-        "run_name": FILL_IN,
-        "new_cluster": cluster,
-        "libraries": [{}],
-        "spark_jar_task": {"main_class_name": FEATHR_JOIN_JOB, "parameters": [FILL_IN]},
-    }
+    """The Databricks runs/submit body Feathr fills in, sized from this environment's settings."""
+    autoscale = (settings.min_workers, settings.max_workers) if settings.autoscale else None
+    return databricks_config_template(
+        spark_version=settings.spark_version,
+        node_type_id=settings.node_type_id,
+        num_workers=settings.num_workers if settings.num_workers is not None else 1,
+        autoscale=autoscale,  # type: ignore[arg-type]
+        custom_tags=dict(tags),  # cost attribution of the job clusters' VMs
+        main_class_name=FEATHR_JOIN_JOB,
+    )
 
 
 class SparkCompute(pulumi.ComponentResource):
@@ -309,7 +291,6 @@ class SparkCompute(pulumi.ComponentResource):
     # ------------------------------------------------------------------ outputs
 
     def _feathr_spark(self, settings: SparkSettings) -> pulumi.Output[Any]:
-        SynapseSpark, DatabricksSpark = _feathr_config_types()
         location = settings.feathr_runtime_location
         if settings.runtime == "synapse":
             s = settings.synapse
@@ -324,6 +305,8 @@ class SparkCompute(pulumi.ComponentResource):
                 )
             )
         template, work_dir = self.config_template, self.work_dir
+        if template is None or work_dir is None:  # set by _databricks_job for every Databricks stack
+            raise AssertionError("Databricks job template and work dir must be set before the config")
         return self.endpoint.apply(
             lambda url: DatabricksSpark(
                 workspace_instance_url=url,
