@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from infra.feathr_config import DEFAULT_DATABRICKS_SPARK_VERSION
 from infra.settings.reader import Section
 
 RUNTIMES = ("synapse", "databricks")
@@ -48,7 +49,6 @@ SYNAPSE_POOL_KEYS = (
 # Databricks LTS runtimes on Scala 2.12 still in support (Feathr 1.0's jar is Scala 2.12; 17.x is 2.13 only).
 # End of support: 14.3 LTS 2027-02, 15.4 LTS 2027-08, 16.4 LTS 2028-05. 13.3 LTS ended 2026-08.
 DATABRICKS_SPARK_VERSIONS = ("14.3.x-scala2.12", "15.4.x-scala2.12", "16.4.x-scala2.12")
-DEFAULT_DATABRICKS_SPARK_VERSION = "15.4.x-scala2.12"
 DATABRICKS_MAX_WORKERS = 1000
 
 STACK_REFERENCE = r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}"
