@@ -35,7 +35,6 @@ MANAGED_REDIS_SKUS = frozenset(
 )
 LEGACY_SKUS = frozenset({"Basic", "Standard", "Premium"})
 LEGACY_CAPACITY = {"Basic": (0, 6), "Standard": (0, 6), "Premium": (1, 5)}  # C0-C6, P1-P5
-ZONES = frozenset({"1", "2", "3"})
 PERSISTENCE = frozenset({"none", "rdb", "aof"})
 AOF_FREQUENCIES = frozenset({"1s", "always"})
 # RDB snapshot frequency: Managed Redis offers 1h/6h/12h; Cache for Redis takes minutes.

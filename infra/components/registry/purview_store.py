@@ -56,7 +56,6 @@ class PurviewRegistryStore(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PurviewRegistryStoreArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:registry:PurviewRegistryStore", name, None, opts)
-        self._name = name
         self._args = args
         self._curator_grants = 0
         settings = args.settings

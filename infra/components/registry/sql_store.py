@@ -63,7 +63,7 @@ class SqlRegistryStore(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SqlRegistryStoreArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:registry:SqlRegistryStore", name, None, opts)
-        self._name, self._args = name, args
+        self._args = args
         settings = args.settings
         password = random.RandomPassword(
             f"{name}-admin-password",

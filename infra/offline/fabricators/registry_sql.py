@@ -11,7 +11,7 @@ import string
 
 from pulumi.runtime import rpc
 
-from infra.offline.azure_model import CALLS, ArmType, Resource, register, register_call, stable_uuid
+from infra.offline.azure_model import ArmType, Resource, register, stable_uuid
 
 _SERVER = "Microsoft.Sql/servers/{serverName}"
 _DATABASE = _SERVER + "/databases/{databaseName}"
@@ -96,11 +96,3 @@ def _password(r, name, arm_id):
 
 
 register(LocalType("random:index/randomPassword:RandomPassword", "random/passwords", "", computed=_password))
-
-
-if "azure-native:storage:listStorageAccountKeys" not in CALLS:
-
-    @register_call("azure-native:storage:listStorageAccountKeys")
-    def list_storage_account_keys(args):
-        key = hashlib.sha256(f"storage-key/{args.get('accountName')}".encode()).hexdigest()
-        return {"keys": [{"keyName": "key1", "permissions": "FULL", "value": key + "=="}]}

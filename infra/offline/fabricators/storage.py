@@ -1,5 +1,7 @@
 """ADLS Gen2 storage accounts and their containers."""
 
+import hashlib
+
 from infra.offline.azure_model import ArmType, register, register_call
 
 
@@ -33,3 +35,9 @@ register(
 def get_storage_account(args):
     name = args["accountName"]
     return {"name": name, "isHnsEnabled": True, "primaryEndpoints": _endpoints(name), "kind": "StorageV2"}
+
+
+@register_call("azure-native:storage:listStorageAccountKeys")
+def list_storage_account_keys(args):
+    key = hashlib.sha256(f"storage-key/{args.get('accountName')}".encode()).hexdigest()
+    return {"keys": [{"keyName": "key1", "permissions": "FULL", "value": key + "=="}]}
