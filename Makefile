@@ -30,8 +30,10 @@ plan: $(VENV)/.installed
 plans: $(VENV)/.installed
 	@for s in $(STACKS); do $(PY) -m infra.offline.plan $$s --quiet || exit 1; done
 
+# Parallel workers (pytest-xdist). --dist loadfile keeps each test file on one worker, so the
+# program runs a file shares (tests/support.py caches them per process) are made once there.
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
