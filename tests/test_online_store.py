@@ -174,6 +174,7 @@ def test_legacy_dev_is_basic_and_unprotected():
     cache = result.one(CACHE)
     assert cache.inputs["sku"] == {"name": "Basic", "family": "C", "capacity": 0}
     assert "zones" not in cache.inputs
+    assert "zonalAllocationPolicy" not in cache.inputs  # one node: nothing to place
     assert not cache.protect
     assert not [lock for lock in result.of_type(LOCK) if lock.inputs["scope"] == cache.arm_id]
 
@@ -183,6 +184,7 @@ def test_legacy_prod_premium_with_zones_is_protected_and_locked():
     cache = result.one(CACHE)
     assert cache.inputs["sku"] == {"name": "Premium", "family": "P", "capacity": 1}
     assert cache.inputs["zones"] == ["1", "2", "3"]
+    assert cache.inputs["zonalAllocationPolicy"] == "UserDefined"  # the zones listed, not Azure's pick
     assert cache.inputs["replicasPerPrimary"] == 2  # three zones: the primary and two replicas
     assert cache.protect
     assert len([lock for lock in result.of_type(LOCK) if lock.inputs["scope"] == cache.arm_id]) == 1
@@ -209,6 +211,7 @@ def test_legacy_persistence_writes_to_storage_with_a_managed_identity():
 
 def test_legacy_aof_persistence():
     result = legacy("prod", persistence="aof", persistenceStorageAccountId=STORAGE_ID)
+    assert result.one(CACHE).inputs["zonalAllocationPolicy"] == "NoZones"  # no zones listed: none, not Automatic
     config = result.one(CACHE).inputs["redisConfiguration"]
     assert config["aofBackupEnabled"] == "true"
     assert config["aofStorageConnectionString0"] == "BlobEndpoint=https://contosoredisbackup.blob.core.windows.net/"
@@ -222,6 +225,9 @@ def test_legacy_passive_geo_replication_links_a_secondary_in_another_region():
     assert secondary.physical_name == generate_name("redis_cache", "contoso", "prod", "secondary")
     assert secondary.inputs["sku"] == primary.inputs["sku"]
     assert "zones" not in primary.inputs and "zones" not in secondary.inputs
+    # API 2024-11-01 would give both Automatic zones, which geo-replication excludes (cache-how-to-zone-redundancy)
+    assert primary.inputs["zonalAllocationPolicy"] == "NoZones"
+    assert secondary.inputs["zonalAllocationPolicy"] == "NoZones"
     link = result.one(LINK)
     assert link.inputs["name"] == primary.physical_name
     assert link.inputs["linkedRedisCacheId"] == secondary.arm_id
@@ -256,6 +262,14 @@ def test_legacy_firewall_rules_from_settings_never_span_everything():
         },
     }
     assert legacy("dev").of_type(FIREWALL) == []
+
+
+def test_legacy_standard_zones_are_left_to_azure():
+    # Learn cache-how-to-zone-redundancy: Standard caches take Automatic zone allocation or Azure's
+    # choice for the region; NoZones and UserDefined cannot be passed for them.
+    cache = legacy("dev", sku="Standard", capacity=1).one(CACHE)
+    assert cache.inputs["sku"] == {"name": "Standard", "family": "C", "capacity": 1}
+    assert "zonalAllocationPolicy" not in cache.inputs and "zones" not in cache.inputs
 
 
 def test_legacy_public_network_access_from_settings():

@@ -1,8 +1,11 @@
 """Bad onlineStore settings: every combination Azure rejects stops the program, naming the key."""
 
+import re
+
 import pytest
 
-from infra.settings import SettingsError
+from infra.offline.runner import project_name
+from infra.settings import SettingsError, load_settings
 from tests.support import config_with, run
 
 LEGACY = "cache-for-redis"
@@ -17,6 +20,16 @@ OTHER_DATABASE_ID = (
 )
 GEO = {"groupNickname": "feathr-prod"}
 SECONDARY = {"secondaryLocation": "northeurope"}
+THREE_ZONES = {"zones": ["1", "2", "3"]}
+LEGACY_AOF = {"persistence": "aof", "persistenceStorageAccountId": STORAGE_ID}
+
+
+def database_id(cluster_name: str) -> str:
+    return (
+        "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/contoso-prod-ne-rg"
+        f"/providers/Microsoft.Cache/redisEnterprise/{cluster_name}/databases/default"
+    )
+
 
 # (stack, onlineStore section, key the message must name)
 MANAGED_REDIS_REJECTED = {
@@ -52,7 +65,38 @@ MANAGED_REDIS_REJECTED = {
         {"geoReplication": {**GEO, "linkedDatabaseIds": ["/subscriptions/x/redis"]}},
         "geoReplication.linkedDatabaseIds[0]",
     ),
-    "aof-frequency-without-aof": ("prod", {"persistence": "rdb", "aofFrequency": "always"}, "aofFrequency"),
+    "aof-frequency-without-aof": ("prod", {"persistence": "rdb", "aofFrequency": "1s"}, "aofFrequency"),
+    # Learn redis/how-to-persistence: AOF has one frequency (every second); the SDK deprecates 'always'.
+    "aof-frequency-always": ("prod", {"persistence": "aof", "aofFrequency": "always"}, "aofFrequency"),
+    # Learn redis/how-to-active-geo-replication: not on Balanced B0/B1, and only with high availability.
+    "geo-replication-on-balanced-b0": ("dev", {"highAvailability": True, "geoReplication": GEO}, "sku"),
+    "geo-replication-on-balanced-b1": ("prod", {"sku": "Balanced_B1", "geoReplication": GEO}, "sku"),
+    "geo-replication-without-high-availability": (
+        "dev",
+        {"sku": "Balanced_B3", "highAvailability": False, "geoReplication": GEO},
+        "highAvailability",
+    ),
+    "geo-replication-without-high-availability-by-default": (
+        "dev",
+        {"sku": "Balanced_B3", "geoReplication": GEO},
+        "highAvailability",
+    ),
+    # SDK RedisEnterprise cluster_name: 1-60 characters, letters, digits and inner single hyphens.
+    "linked-database-name-61-characters": (
+        "prod",
+        {"geoReplication": {**GEO, "linkedDatabaseIds": [database_id("a" * 61)]}},
+        "geoReplication.linkedDatabaseIds[0]",
+    ),
+    "linked-database-name-double-hyphen": (
+        "prod",
+        {"geoReplication": {**GEO, "linkedDatabaseIds": [database_id("contoso--amr")]}},
+        "geoReplication.linkedDatabaseIds[0]",
+    ),
+    "linked-database-name-trailing-hyphen": (
+        "prod",
+        {"geoReplication": {**GEO, "linkedDatabaseIds": [database_id("contoso-amr-")]}},
+        "geoReplication.linkedDatabaseIds[0]",
+    ),
     "legacy-only-rdb-frequency": ("prod", {"persistence": "rdb", "rdbFrequency": "15m"}, "rdbFrequency"),
     "bad-public-network-access": ("dev", {"publicNetworkAccess": "Open"}, "publicNetworkAccess"),
     "unknown-key": ("dev", {"skuName": "Balanced_B0"}, "skuName"),
@@ -127,6 +171,9 @@ LEGACY_REJECTED = {
     ),
     "firewall-rule-spanning-everything": ("dev", {"allowedIpRanges": ["0.0.0.0/0"]}, "allowedIpRanges[0]"),
     "firewall-rule-private-range": ("dev", {"allowedIpRanges": ["10.0.0.0/8"]}, "allowedIpRanges[0]"),
+    # Learn cache-how-to-zone-redundancy: no AOF with more than one replica; three zones take two.
+    "aof-with-three-zones": ("prod", {**THREE_ZONES, **LEGACY_AOF}, "zones"),
+    "zones-on-basic": ("dev", {"sku": "Basic", "zones": ["1"]}, "zones"),
     "managed-only-rdb-frequency-value": (
         "prod",
         {"persistence": "rdb", "persistenceStorageAccountId": STORAGE_ID, "rdbFrequency": "2h"},
@@ -152,6 +199,47 @@ def test_managed_redis_rejects(case):
 def test_cache_for_redis_rejects(case):
     stack, section, key = LEGACY_REJECTED[case]
     _expect_rejected(stack, {"kind": LEGACY, **section}, key)
+
+
+def online_store_settings(stack, section):
+    """Only the settings (no program run): for accepted neighbours that need no resources."""
+    return load_settings(config_with(stack, onlineStore=section), project_name(), stack).online_store
+
+
+def test_messages_name_the_rule():
+    with pytest.raises(SettingsError, match=r"offers no active geo-replication .* on Balanced_B0 or Balanced_B1"):
+        run("prod", config_with("prod", onlineStore={"sku": "Balanced_B1", "geoReplication": GEO}))
+    with pytest.raises(SettingsError, match=r"active geo-replication .* needs high availability"):
+        run("dev", config_with("dev", onlineStore={"sku": "Balanced_B3", "geoReplication": GEO}))
+    with pytest.raises(SettingsError, match=re.escape('zones = ["1", "2", "3"]: 3 zones need 2 replicas')):
+        run("prod", config_with("prod", onlineStore={"kind": LEGACY, **THREE_ZONES, **LEGACY_AOF}))
+    with pytest.raises(SettingsError, match="choosing zones needs sku Premium \\(sku is Standard\\)"):
+        run("dev", config_with("dev", onlineStore={"kind": LEGACY, "sku": "Standard", "zones": ["1", "2"]}))
+
+
+def test_aof_frequency_allows_every_second_only():
+    with pytest.raises(SettingsError) as error:
+        online_store_settings("prod", {"persistence": "aof", "aofFrequency": "always"})
+    assert str(error.value) == ("setting feathr-infra:onlineStore.aofFrequency = 'always': must be one of 1s"), str(
+        error.value
+    )
+
+
+# The accepted side of each new boundary (settings only).
+def test_geo_replication_from_the_smallest_sku_that_offers_it():
+    store = online_store_settings("dev", {"sku": "Balanced_B3", "highAvailability": True, "geoReplication": GEO})
+    assert (store.sku, store.high_availability, store.geo_group_nickname) == ("Balanced_B3", True, "feathr-prod")
+
+
+@pytest.mark.parametrize("cluster_name", ["1contoso-amr", "a" * 60, "7"])
+def test_linked_database_names_may_start_with_a_digit_and_reach_60_characters(cluster_name):
+    store = online_store_settings("prod", {"geoReplication": {**GEO, "linkedDatabaseIds": [database_id(cluster_name)]}})
+    assert store.geo_linked_database_ids == (database_id(cluster_name),)
+
+
+def test_aof_with_two_zones_is_one_replica_and_allowed():
+    store = online_store_settings("prod", {"kind": LEGACY, "zones": ["1", "2"], **LEGACY_AOF})
+    assert (store.zones, store.persistence) == (("1", "2"), "aof")
 
 
 def test_messages_say_what_is_allowed():

@@ -87,7 +87,9 @@ class OnlineStore(pulumi.ComponentResource):
             client_protocol=redisenterprise.Protocol.ENCRYPTED,
             port=MANAGED_REDIS_PORT,
             access_keys_authentication=redisenterprise.AccessKeysAuthentication.ENABLED,
-            # Features must not vanish silently under memory pressure; geo-replication requires it too.
+            # Features must not vanish silently under memory pressure. (Active geo-replication needs
+            # NoEviction only on Flash Optimized, and RediSearch always does: Learn
+            # redis/how-to-active-geo-replication, redis/redis-modules. We use no module.)
             eviction_policy=redisenterprise.EvictionPolicy.NO_EVICTION,
             persistence=self._managed_persistence(settings),
             geo_replication=self._managed_geo_replication(args, cluster),
@@ -206,6 +208,7 @@ class OnlineStore(pulumi.ComponentResource):
             public_network_access=settings.public_network_access,
             redis_version="6",
             zones=list(zones) or None,
+            zonal_allocation_policy=self._zonal_allocation_policy(settings.sku, zones),
             # Spreading over N zones needs N-1 replicas next to the primary.
             replicas_per_primary=max(1, len(zones) - 1) if zones else None,
             identity=(
@@ -222,6 +225,23 @@ class OnlineStore(pulumi.ComponentResource):
                 args.production_like, self, depends_on=depends_on, additional_secret_outputs=["accessKeys"]
             ),
         )
+
+    @staticmethod
+    def _zonal_allocation_policy(sku: str, zones: tuple[str, ...]) -> redis.ZonalAllocationPolicy | None:
+        """Say where a Premium cache's nodes go, instead of leaving it to Azure's default.
+
+        From API 2024-11-01 (the SDK's), a Standard or Premium cache created without
+        zonalAllocationPolicy gets Automatic zones in a region that has zones (Learn
+        cache-how-to-zone-redundancy), and Automatic can never be turned off again. Passive
+        geo-replication excludes zones (Learn reliability/migrate-cache-redis: "Zone redundancy isn't
+        supported with geo-replication"), so both caches of a pair are NoZones; a Premium cache without
+        `zones` is meant to have none: NoZones (it can still move to Automatic in place later).
+        Basic has one node; Standard takes Automatic or whatever Azure picks for the region (the
+        user can pass neither NoZones nor UserDefined), so nothing is sent for either.
+        """
+        if sku != "Premium":
+            return None
+        return redis.ZonalAllocationPolicy.USER_DEFINED if zones else redis.ZonalAllocationPolicy.NO_ZONES
 
     @staticmethod
     def _legacy_configuration(settings: OnlineStoreSettings) -> redis.RedisCommonPropertiesRedisConfigurationArgs:

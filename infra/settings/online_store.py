@@ -5,12 +5,17 @@ always caught; a key that only one kind understands is rejected, naming the key,
 asks for the other kind. Azure's own rules on which protections combine are checked here, so a
 bad combination stops the program before anything is declared:
 
-- Managed Redis: data persistence and active geo-replication exclude each other; zones are not
-  chosen (a highly available cache is zone redundant by itself in zonal regions); production-like
-  stacks need high availability and one of persistence or geo-replication.
-- Cache for Redis: zones, persistence and geo-replication are Premium-only; passive
-  geo-replication excludes persistence and zones, and the secondary lives in another region;
-  production-like stacks need Premium with at least one of the three.
+- Managed Redis: data persistence and active geo-replication exclude each other; active
+  geo-replication needs high availability and is not offered on Balanced_B0/B1; AOF writes once
+  per second (the only frequency offered); zones are not chosen (a highly available cache is zone
+  redundant by itself in zonal regions); production-like stacks need high availability and one of
+  persistence or geo-replication.
+- Cache for Redis: persistence and geo-replication are Premium-only; so is choosing zones (a
+  Standard cache is spread over zones automatically where the region has them, and a Premium cache
+  without zones is created without them: see components/online_store.py); passive geo-replication
+  excludes persistence and zones, and the secondary lives in another region; zone redundancy with
+  AOF persistence allows at most one replica (two zones); production-like stacks need Premium with
+  at least one of zones, persistence or geo-replication.
 """
 
 from __future__ import annotations
@@ -36,9 +41,15 @@ MANAGED_REDIS_SKUS = frozenset(
 LEGACY_SKUS = frozenset({"Basic", "Standard", "Premium"})
 LEGACY_CAPACITY = {"Basic": (0, 6), "Standard": (0, 6), "Premium": (1, 5)}  # C0-C6, P1-P5
 PERSISTENCE = frozenset({"none", "rdb", "aof"})
-AOF_FREQUENCIES = frozenset({"1s", "always"})
+# Managed Redis AOF writes once per second, the one frequency it offers (Learn redis/how-to-persistence:
+# "Only one backup frequency option is available"); the SDK's AofFrequency marks 'always' deprecated.
+AOF_FREQUENCIES = frozenset({"1s"})
+# Learn redis/how-to-active-geo-replication: "The Balanced B0 and B1 SKUs don't support active
+# geo-replication", which also needs "a high availability configuration".
+NO_GEO_REPLICATION_SKUS = frozenset({"Balanced_B0", "Balanced_B1"})
 # RDB snapshot frequency: Managed Redis offers 1h/6h/12h; Cache for Redis takes minutes.
 MANAGED_RDB_FREQUENCIES = frozenset({"1h", "6h", "12h"})
+MAX_ZONES_WITH_AOF = 2  # Cache for Redis: a primary and one replica
 LEGACY_RDB_MINUTES = {"15m": 15, "30m": 30, "1h": 60, "6h": 360, "12h": 720, "24h": 1440}
 STORAGE_ACCOUNT_ID = (
     r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
@@ -46,7 +57,9 @@ STORAGE_ACCOUNT_ID = (
 )
 MANAGED_REDIS_DATABASE_ID = (
     r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
-    r"/providers/Microsoft\.Cache/redisEnterprise/[a-zA-Z][a-zA-Z0-9-]{0,59}/databases/default"
+    r"/providers/Microsoft\.Cache/redisEnterprise/"
+    # The cluster name: 1-60 letters, digits and single inner hyphens (SDK RedisEnterprise cluster_name).
+    r"(?=[a-zA-Z0-9-]{1,60}/)[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*/databases/default"
 )
 GROUP_NICKNAME = r"[a-zA-Z0-9][a-zA-Z0-9-]{0,62}"
 
@@ -209,6 +222,21 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
             "Azure Managed Redis cannot combine data persistence with active geo-replication "
             "(geoReplication.groupNickname is set): choose one",
         )
+    if group_nickname is not None and sku in NO_GEO_REPLICATION_SKUS:
+        raise section.fail(
+            "sku",
+            sku,
+            "Azure Managed Redis offers no active geo-replication (geoReplication.groupNickname is set) on "
+            + " or ".join(sorted(NO_GEO_REPLICATION_SKUS))
+            + ": choose a larger SKU",
+        )
+    if group_nickname is not None and not high_availability:
+        raise section.fail(
+            "highAvailability",
+            high_availability,
+            "Azure Managed Redis active geo-replication (geoReplication.groupNickname is set) needs high "
+            "availability: set highAvailability true",
+        )
     if production_like:
         if not high_availability:
             raise section.fail(
@@ -261,9 +289,26 @@ def _cache_for_redis(
     if raw.rdb_frequency not in LEGACY_RDB_MINUTES:
         raise section.fail("rdbFrequency", raw.rdb_frequency, "must be one of " + ", ".join(LEGACY_RDB_MINUTES))
     if zones and not premium:
-        raise section.fail("zones", list(zones), f"zone redundancy needs sku Premium (sku is {sku})")
+        # Learn cache-how-to-zone-redundancy: only Premium caches take user-chosen zones; a Standard
+        # cache is spread over the region's zones automatically, a Basic cache is one node.
+        raise section.fail(
+            "zones",
+            list(zones),
+            f"choosing zones needs sku Premium (sku is {sku}); a Standard cache is spread over the region's "
+            "zones automatically where Azure offers it, a Basic cache has a single node",
+        )
     if persistence != "none" and not premium:
         raise section.fail("persistence", persistence, f"data persistence needs sku Premium (sku is {sku})")
+    if persistence == "aof" and len(zones) > MAX_ZONES_WITH_AOF:
+        # Learn cache-how-to-zone-redundancy: "Zone redundancy doesn't support Append-only File (AOF)
+        # persistence with multiple replicas (more than one replica)"; N zones take N-1 replicas.
+        raise section.fail(
+            "zones",
+            list(zones),
+            f"{len(zones)} zones need {len(zones) - 1} replicas, and Azure Cache for Redis zone redundancy "
+            f"supports AOF persistence with one replica only: list at most {MAX_ZONES_WITH_AOF} zones, "
+            "or use persistence 'rdb'",
+        )
     if persistence != "none" and storage_account_id is None:
         raise section.fail(
             "persistenceStorageAccountId",
