@@ -38,8 +38,11 @@ class NamingRule:
 
 
 _ALNUM_HYPHEN_NO_DOUBLE = r"(?!.*--)"
+# Letters/digits in runs joined by single hyphens: no leading, trailing or double hyphen.
+_ALNUM_RUNS = r"[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*"
 
-# Sources: Azure "Naming rules and restrictions for Azure resources" (Microsoft Learn).
+# Sources: Azure "Naming rules and restrictions for Azure resources" (Microsoft Learn), and the SDK's
+# docstrings where they are stricter or newer (cited per rule).
 RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
     {
         "resource_group": NamingRule(
@@ -48,12 +51,14 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
         "storage_account": NamingRule(
             "st", 3, 24, r"[a-z0-9]+", "lowercase letters and digits only", globally_unique=True, hyphens=False
         ),
+        # SDK BlobContainer container_name: "Every dash (-) character must be immediately preceded and
+        # followed by a letter or number" (so no trailing dash either).
         "storage_container": NamingRule(
             "data",
             3,
             63,
-            _ALNUM_HYPHEN_NO_DOUBLE + r"[a-z0-9][a-z0-9-]*",
-            "lowercase letters, digits and single hyphens, starting with a letter or digit",
+            r"[a-z0-9]+(?:-[a-z0-9]+)*",
+            "lowercase letters, digits and hyphens, every hyphen between two letters or digits",
         ),
         "key_vault": NamingRule(
             "kv",
@@ -106,12 +111,14 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "letters, digits and single hyphens, starting and ending with a letter or digit",
             globally_unique=True,
         ),
+        # SDK RedisEnterprise cluster_name (API 2025-07-01): 1-60 letters, digits and hyphens, "no leading
+        # nor trailing nor consecutive hyphens" (a leading digit is fine).
         "managed_redis": NamingRule(
             "amr",
             1,
             60,
-            _ALNUM_HYPHEN_NO_DOUBLE + r"[a-zA-Z]([a-zA-Z0-9-]*[a-zA-Z0-9])?",
-            "letters, digits and single hyphens, starting with a letter, ending with a letter or digit",
+            _ALNUM_RUNS,
+            "letters, digits and single hyphens, starting and ending with a letter or digit",
             globally_unique=True,
         ),
         "synapse_workspace": NamingRule(
@@ -126,20 +133,21 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
         "synapse_spark_pool": NamingRule(
             "spark", 1, 15, r"[a-zA-Z][a-zA-Z0-9]*", "letters and digits, starting with a letter", hyphens=False
         ),
+        # ARM template reference Microsoft.Purview/accounts: 3-63, ^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$
         "purview_account": NamingRule(
             "pview",
             3,
             63,
-            r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
-            "letters, digits and hyphens, starting with a letter, ending with a letter or digit",
+            _ALNUM_RUNS,
+            "letters, digits and single hyphens, starting and ending with a letter or digit",
             globally_unique=True,
         ),
         "deployment_script": NamingRule(
             "ds", 1, 90, r"[-\w.()]*[-\w()]", "letters, digits, '-', '_', '.', '()', not ending in '.'"
         ),
-        "databricks_workspace": NamingRule(
-            "dbw", 3, 64, r"[a-zA-Z0-9][-\w]*", "letters, digits, '-' and '_'", globally_unique=True
-        ),
+        # Unique per resource group, not globally (Learn naming rules, Microsoft.Databricks/workspaces);
+        # the workspace URL is adb-<workspace id>.<n>.azuredatabricks.net, not the name.
+        "databricks_workspace": NamingRule("dbw", 3, 64, r"[a-zA-Z0-9][-\w]*", "letters, digits, '-' and '_'"),
     }
 )
 

@@ -5,7 +5,9 @@ import itertools
 import pytest
 
 from infra.naming import NAMED_RESOURCES, RULES, SUFFIX_LENGTH, generate_name, unique_suffix
-from tests.support import STACKS, run
+from infra.offline.runner import project_name
+from infra.settings import SettingsError, load_settings
+from tests.support import STACKS, config_merged, config_with, run
 
 PREFIXES = ["ab", "contoso", "fabrikam01", "z9z9z9z9z9"]
 ENVIRONMENTS = ["qa", "dev", "prod", "staging1", "abcdefgh"]
@@ -71,7 +73,75 @@ def test_deployed_names_of_all_stacks_are_valid_and_disjoint():
 
 
 def test_name_override_replaces_the_generated_name():
-    from tests.support import config_with
-
     result = run("dev", config_with("dev", names={"storage_account": "mycustomstore1"}))
     assert result.one("azure-native:storage:StorageAccount").physical_name == "mycustomstore1"
+
+
+# Azure's own rules, value by value at each limit and one past it. Sources: SDK BlobContainer
+# container_name; ARM reference Microsoft.Purview/accounts (^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$, 3-63);
+# SDK RedisEnterprise cluster_name (1-60, no leading, trailing or consecutive hyphens).
+NAME_CASES = {
+    "storage_container": {
+        "abc": True,
+        "ab": False,
+        "a" * 63: True,
+        "a" * 64: False,
+        "feat-ures": True,
+        "features-": False,  # a dash must be followed by a letter or digit
+        "-features": False,
+        "feat--ures": False,
+        "Features": False,
+    },
+    "purview_account": {
+        "1pview": True,  # a leading digit is allowed
+        "abc": True,
+        "ab": False,
+        "a" * 63: True,
+        "a" * 64: False,
+        "a-b-c": True,
+        "a--b": False,
+        "-abc": False,
+        "abc-": False,
+    },
+    "managed_redis": {
+        "1contoso-amr": True,  # a leading digit is allowed
+        "7": True,
+        "a" * 60: True,
+        "a" * 61: False,
+        "amr-": False,
+        "-amr": False,
+        "a--b": False,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "kind, name, valid", [(k, n, v) for k, cases in NAME_CASES.items() for n, v in cases.items()], ids=repr
+)
+def test_rules_match_azure_at_the_limits(kind, name, valid):
+    assert (RULES[kind].problems(name) == []) is valid, RULES[kind].problems(name)
+
+
+def test_databricks_workspace_name_is_unique_per_resource_group_so_has_no_suffix():
+    # Learn naming rules: Microsoft.Databricks/workspaces, scope resource group, 3-64.
+    assert RULES["databricks_workspace"].globally_unique is False
+    assert generate_name("databricks_workspace", "contoso", "dev") == "contoso-dev-dbw"
+
+
+def test_name_override_with_a_trailing_dash_is_rejected_naming_the_key():
+    with pytest.raises(SettingsError) as error:
+        run("dev", config_with("dev", names={"storage_container": "features-"}))
+    assert str(error.value).startswith("setting feathr-infra:names.storage_container = 'features-': "), error.value
+
+
+@pytest.mark.parametrize("container", ["features-", "ab", "a" * 64, "feat--ures"])
+def test_offline_store_container_setting_follows_the_container_rule(container):
+    with pytest.raises(SettingsError) as error:
+        run("dev", config_merged("dev", "offlineStore", container=container))
+    assert str(error.value).startswith(f"setting feathr-infra:offlineStore.container = '{container}': "), error.value
+
+
+@pytest.mark.parametrize("container", ["abc", "a" * 63, "feat-ures", "1features"])
+def test_offline_store_container_setting_accepts_valid_names(container):
+    settings = load_settings(config_merged("dev", "offlineStore", container=container), project_name(), "dev")
+    assert settings.offline_store.container == container

@@ -267,7 +267,7 @@ def test_databricks_workspace_premium_without_public_ip(stack):
     assert workspace.inputs["managedResourceGroupId"] == (
         f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/contoso-{stack}-databricks-managed-rg"
     )
-    assert workspace.physical_name.startswith(f"contoso-{stack}-dbw-")
+    assert workspace.physical_name == f"contoso-{stack}-dbw"  # unique per resource group: no suffix
     assert workspace.inputs["tags"]["cost-center"] == "CC-4711"
     assert workspace.protect is (stack == "prod")
     assert bool([lock for lock in result.of_type(LOCK) if lock.inputs["scope"] == workspace.arm_id]) is (

@@ -50,8 +50,10 @@ def parse_offline_store(section: Section, production_like: bool) -> OfflineStore
         container=section.string(
             "container",
             "features",
-            pattern=r"(?!.*--)[a-z0-9][a-z0-9-]{2,62}",
-            rule="a container name: 3-63 lowercase letters, digits and single hyphens",
+            # SDK BlobContainer: 3-63 characters; every dash preceded and followed by a letter or number.
+            pattern=r"(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*",
+            rule="a container name: 3-63 lowercase letters, digits and hyphens, every hyphen between two "
+            "letters or digits",
         ),
         sku=section.string("sku", "Standard_ZRS", allowed=STORAGE_SKUS),
         shared_key_access=section.boolean("sharedKeyAccess", False),
