@@ -2,7 +2,8 @@
 
 import pytest
 
-from infra.settings import SettingsError
+from infra.offline.runner import project_name
+from infra.settings import SettingsError, load_settings
 from tests.support import config_merged, databricks_ready, run
 
 SP = "feathr-infra:spark"
@@ -85,6 +86,19 @@ BAD_SETTINGS = [
         "dbfs:/",
     ),
     ("unknown node size", lambda: spark(synapse={"nodeSize": "Huge"}), f"{SP}.synapse.nodeSize", "XXXLarge"),
+    # Learn apache-spark-pool-configurations: XXXLarge only in East US, West US 2, South Central US.
+    (
+        "XXXLarge outside its regions",
+        lambda: spark(synapse={"nodeSize": "XXXLarge"}),
+        f"{SP}.synapse.nodeSize",
+        "offered only in eastus, southcentralus, westus2; the stack's location is westeurope",
+    ),
+    (
+        "XXXLarge in West US (not West US 2)",
+        lambda: {**spark(synapse={"nodeSize": "XXXLarge"}), "feathr-infra:location": "westus"},
+        f"{SP}.synapse.nodeSize",
+        "the stack's location is westus",
+    ),
     (
         "executor size not a Feathr size",
         lambda: spark(synapse={"executorSize": "XLarge"}),
@@ -193,3 +207,13 @@ def test_other_runtime_section_is_checked_but_does_not_block_a_switch():
     # prod keeps its synapse pool settings while switching to Databricks: they are ignored, not an error
     result = run("prod", spark("prod", runtime="databricks"))
     assert result.outputs["sparkRuntime"].value == "databricks"
+
+
+@pytest.mark.parametrize(
+    "location, node_size",
+    [("eastus", "XXXLarge"), ("westus2", "XXXLarge"), ("southcentralus", "XXXLarge"), ("westeurope", "XXLarge")],
+)
+def test_largest_node_sizes_where_azure_offers_them(location, node_size):
+    config = {**spark(synapse={"nodeSize": node_size}), "feathr-infra:location": location}
+    settings = load_settings(config, project_name(), "dev")
+    assert (settings.spark.synapse.node_size, settings.env.location) == (node_size, location)

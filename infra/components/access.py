@@ -2,9 +2,10 @@
 
 ARM role assignments for every Azure-plane grant (deterministic names, explicit principal type,
 scope = the narrowest resource the grant is about). Synapse RBAC is applied during `pulumi up` by
-the deploying identity: as the workspace's creator it is the one Synapse Administrator that exists
-before any grant (Azure lets no other identity in first). Registry roles are seeded by the
-registry's own bootstrap (see __main__).
+the deploying identity: as the workspace's creator it is made Synapse Administrator, so it can
+assign Synapse roles before any grant exists (Azure Owners of the workspace can too: Learn
+synapse-workspace-synapse-rbac-roles; the program does not rely on that). Registry roles are seeded
+by the registry's own bootstrap (see __main__).
 """
 
 from __future__ import annotations

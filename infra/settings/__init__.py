@@ -79,7 +79,7 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
         registry_api=parse_registry_api(root.section("registryApi"), env.production_like, registry.backend),
         purview=parse_purview(root.section("purview")),
         online_store=parse_online_store(root.section("onlineStore"), env.production_like, env.location),
-        spark=parse_spark(root.section("spark"), env.production_like),
+        spark=parse_spark(root.section("spark"), env.production_like, env.location),
         access=parse_access(root.section("access")),
         feathr_client=parse_feathr_client(root.section("feathrClient"), env.environment),
         databricks_token_given=root.secret_given(DATABRICKS_TOKEN_KEY),

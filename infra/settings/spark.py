@@ -32,6 +32,9 @@ SYNAPSE_NODE_SIZE_FAMILIES = ("MemoryOptimized",)  # the GPU / FPGA families ret
 # vCores per node (MemoryOptimized) and per Feathr executor size (Livy: Small 4, Medium 8, Large 16).
 SYNAPSE_NODE_VCORES = {"Small": 4, "Medium": 8, "Large": 16, "XLarge": 32, "XXLarge": 64, "XXXLarge": 80}
 EXECUTOR_VCORES = {"Small": 4, "Medium": 8, "Large": 16}
+# XXXLarge is the isolated-compute size, offered only in East US, West US 2, South Central US (and US Gov
+# Arizona/Virginia, outside this program's regions): Learn synapse-analytics/spark/apache-spark-pool-configurations.
+XXXLARGE_REGIONS = ("eastus", "southcentralus", "westus2")
 SYNAPSE_MIN_NODES, SYNAPSE_MAX_NODES = 3, 200  # Synapse Spark pools autoscale between 3 and 200 nodes
 SYNAPSE_POOL_KEYS = (
     "sparkVersion",
@@ -191,7 +194,7 @@ def _shared(section: Section) -> SharedSparkSettings:
     return settings
 
 
-def parse_spark(section: Section, production_like: bool) -> SparkSettings:
+def parse_spark(section: Section, production_like: bool, location: str) -> SparkSettings:
     synapse_section, databricks_section = section.section("synapse"), section.section("databricks")
     shared_section = section.section("shared")
     settings = SparkSettings(
@@ -212,7 +215,7 @@ def parse_spark(section: Section, production_like: bool) -> SparkSettings:
     shared_section.finish()
     section.finish()
 
-    _check_synapse(settings, synapse_section)
+    _check_synapse(settings, synapse_section, location)
     _check_databricks(settings.databricks, databricks_section)
     _check_source(settings, shared_section)
     if settings.feathr_runtime_location:
@@ -228,7 +231,7 @@ def parse_spark(section: Section, production_like: bool) -> SparkSettings:
     return settings
 
 
-def _check_synapse(settings: SparkSettings, section: Section) -> None:
+def _check_synapse(settings: SparkSettings, section: Section, location: str) -> None:
     s = settings.synapse
     if s.spark_version not in SYNAPSE_SPARK_VERSIONS:
         raise section.fail(
@@ -254,6 +257,13 @@ def _check_synapse(settings: SparkSettings, section: Section) -> None:
                 "sizes the workspace and pool of mode 'dedicated'; a shared Spark is sized by the stack that owns it",
             )
         return
+    if s.node_size == "XXXLarge" and location not in XXXLARGE_REGIONS:
+        raise section.fail(
+            "nodeSize",
+            s.node_size,
+            f"XXXLarge (isolated compute) is offered only in {', '.join(XXXLARGE_REGIONS)}; the stack's location is "
+            f"{location}: choose XXLarge or smaller",
+        )
     if EXECUTOR_VCORES[s.executor_size] > SYNAPSE_NODE_VCORES[s.node_size]:
         raise section.fail(
             "executorSize",

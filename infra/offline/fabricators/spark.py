@@ -104,7 +104,8 @@ def stack_reference_state(stack_name: str) -> dict[str, Any]:
     project = pulumi.get_project()
     config = raw_stack_config()
     prefix = str(config.get(f"{project}:prefix") or "feathr")
-    spark = parse_spark(Section(f"{project}:spark", decode(config.get(f"{project}:spark")) or {}), False)
+    location = str(config.get(f"{project}:location") or "")
+    spark = parse_spark(Section(f"{project}:spark", decode(config.get(f"{project}:spark")) or {}), False, location)
     environment = (re.sub(r"[^a-z0-9]", "", stack_name.rsplit("/", 1)[-1].lower()) or "shared")[:8]
     names = Names(prefix, environment, MappingProxyType({}))
     group = names.of("resource_group")
