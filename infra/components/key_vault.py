@@ -8,6 +8,7 @@ import pulumi
 from pulumi_azure_native import keyvault
 
 from infra.components.protection import lock_against_deletion, stateful_options
+from infra.components.secret_rotation import RotationPolicy, RotationSchedule
 from infra.settings.key_vault import KeyVaultSettings
 
 
@@ -24,7 +25,8 @@ class KeyVaultArgs:
 
 class SecretStore(pulumi.ComponentResource):
     """An RBAC-authorized Key Vault. `add_secret` writes a secret through ARM (so vault network rules
-    never block the deployment) and returns its versionless URI for Key Vault references."""
+    never block the deployment), always with an expiry, and returns its versionless URI for Key Vault
+    references. `rotation_schedule` gives a credential its own renewal schedule (secret_rotation.py)."""
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:secrets:SecretStore", name, None, opts)
@@ -60,19 +62,43 @@ class SecretStore(pulumi.ComponentResource):
         self.vault_name: pulumi.Output[str] = vault.name
         self.vault_id: pulumi.Output[str] = vault.id
         self.vault_uri: pulumi.Output[str] = vault.properties.vault_uri
+        self.rotation_policy = RotationPolicy(
+            rotation_days=settings.rotation_days,
+            lifetime_days=settings.secret_lifetime_days,
+            trigger=settings.rotation_trigger,
+        )
+        # Secrets the program copies but never regenerates (ADLS-KEY, the Databricks token) still
+        # expire; this schedule renews their expiry (a new version with the same value).
+        self.default_rotation = self.rotation_schedule(f"{name}-secret-expiry")
         self.register_outputs({"vault_name": self.vault_name, "vault_uri": self.vault_uri})
 
+    def rotation_schedule(self, logical_name: str, parent: pulumi.Resource | None = None) -> RotationSchedule:
+        """A renewal schedule under this vault's policy (keyVault.rotationDays, secretLifetimeDays)."""
+        return RotationSchedule(logical_name, self.rotation_policy, parent or self)
+
     def add_secret(
-        self, secret_name: str, value: pulumi.Input[str], parent: pulumi.Resource | None = None
+        self,
+        secret_name: str,
+        value: pulumi.Input[str],
+        parent: pulumi.Resource | None = None,
+        *,
+        rotation: RotationSchedule | None = None,
+        tags: dict[str, pulumi.Input[str]] | None = None,
     ) -> pulumi.Output[str]:
-        """Store `value` (always marked secret) as `secret_name`; returns the versionless secret URI."""
+        """Store `value` (always marked secret) as `secret_name`, expiring `secretLifetimeDays` after
+        `rotation` (default: the vault's schedule) last rotated; returns the versionless secret URI."""
+        schedule = rotation or self.default_rotation
         secret = keyvault.Secret(
             f"{self._args.vault_name}-{secret_name.lower()}",
             vault_name=self.vault_name,
             resource_group_name=self._args.resource_group_name,
             secret_name=secret_name,
-            properties=keyvault.SecretPropertiesArgs(value=pulumi.Output.secret(value), content_type="text/plain"),
-            tags=self._args.tags,
+            properties=keyvault.SecretPropertiesArgs(
+                value=pulumi.Output.secret(value),
+                content_type="text/plain",
+                attributes=keyvault.SecretAttributesArgs(enabled=True, expires=schedule.expires),
+            ),
+            tags={**self._args.tags, **(tags or {})},
             opts=pulumi.ResourceOptions(parent=parent or self, additional_secret_outputs=["properties"]),
         )
         self.secrets[secret_name] = secret

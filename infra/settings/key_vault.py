@@ -1,10 +1,16 @@
-"""Key Vault: the only home of this environment's secrets."""
+"""Key Vault: the only home of this environment's secrets, and how long each secret lives."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from infra.settings.reader import Section
+
+# Learn, "Best practices for secrets management in Key Vault" (secrets-best-practices#secrets-rotation):
+# "it's important to rotate them often, at least every 60 days". Production-like stacks keep to it.
+PRODUCTION_MAX_ROTATION_DAYS = 60
+MAX_ROTATION_DAYS = 365
+MAX_SECRET_LIFETIME_DAYS = 730
 
 
 @dataclass(frozen=True)
@@ -15,6 +21,12 @@ class KeyVaultSettings:
     network_default_action: str
     allowed_ip_ranges: tuple[str, ...]
     bypass_azure_services: bool
+    # Every secret expires `secret_lifetime_days` after it is written; rotating secrets are renewed
+    # every `rotation_days` (the gap is the time a scheduled `pulumi up` has to run). A new
+    # `rotation_trigger` value rotates every rotating secret at the next `pulumi up`.
+    rotation_days: int
+    secret_lifetime_days: int
+    rotation_trigger: str
 
 
 def parse_key_vault(section: Section, production_like: bool) -> KeyVaultSettings:
@@ -26,6 +38,11 @@ def parse_key_vault(section: Section, production_like: bool) -> KeyVaultSettings
         network_default_action=section.string("networkDefaultAction", "Allow", allowed={"Allow", "Deny"}),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
         bypass_azure_services=section.boolean("bypassAzureServices", True),
+        rotation_days=section.integer("rotationDays", 60, minimum=1, maximum=MAX_ROTATION_DAYS),
+        secret_lifetime_days=section.integer("secretLifetimeDays", 90, minimum=2, maximum=MAX_SECRET_LIFETIME_DAYS),
+        rotation_trigger=section.string(
+            "rotationTrigger", "", pattern=r"[A-Za-z0-9._:-]{0,64}", rule="up to 64 letters, digits, '.', '_', ':', '-'"
+        ),
     )
     section.finish()
 
@@ -40,5 +57,19 @@ def parse_key_vault(section: Section, production_like: bool) -> KeyVaultSettings
             "allowedIpRanges",
             list(settings.allowed_ip_ranges),
             "only takes effect with networkDefaultAction 'Deny'; set it to Deny or remove the ranges",
+        )
+    if production_like and settings.rotation_days > PRODUCTION_MAX_ROTATION_DAYS:
+        raise section.fail(
+            "rotationDays",
+            settings.rotation_days,
+            f"production-like stacks rotate at least every {PRODUCTION_MAX_ROTATION_DAYS} days "
+            "(Key Vault secrets best practices)",
+        )
+    if settings.secret_lifetime_days <= settings.rotation_days:
+        raise section.fail(
+            "secretLifetimeDays",
+            settings.secret_lifetime_days,
+            f"must be longer than rotationDays ({settings.rotation_days}): a secret must outlive its "
+            "scheduled rotation, or it expires before the next `pulumi up` renews it",
         )
     return settings
