@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
@@ -38,10 +39,13 @@ def databricks_ready(config: dict[str, Any]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=64)
-def _run_cached(stack: str, config_json: str | None) -> ProgramRun:
-    return run_program(stack, json.loads(config_json) if config_json else None)
+def _run_cached(stack: str, config_json: str | None, secret_keys: tuple[str, ...] | None) -> ProgramRun:
+    return run_program(stack, json.loads(config_json) if config_json else None, secret_keys=secret_keys)
 
 
-def run(stack: str, config: dict[str, Any] | None = None) -> ProgramRun:
-    """Run the whole program for `stack` (with its own config unless `config` is given)."""
-    return _run_cached(stack, json.dumps(config, sort_keys=True) if config is not None else None)
+def run(stack: str, config: dict[str, Any] | None = None, secret_keys: Collection[str] | None = None) -> ProgramRun:
+    """Run the whole program for `stack` (with its own config unless `config` is given). `secret_keys`:
+    the config keys the CLI would list as secret (`pulumi config set --secret`); by default those of
+    the stack file when `config` is not given, none when it is."""
+    keys = tuple(sorted(secret_keys)) if secret_keys is not None else None
+    return _run_cached(stack, json.dumps(config, sort_keys=True) if config is not None else None, keys)

@@ -122,9 +122,9 @@ def test_inventory_groups_resources_by_component(prod):
 def test_offline_plan_command_writes_the_plan(stack, tmp_path, monkeypatch, capsys):
     from infra.offline import plan
 
-    monkeypatch.setattr(plan, "REPO_ROOT", tmp_path)
-    (tmp_path / f"Pulumi.{stack}.yaml").write_text("")  # the command checks the stack exists
-    assert plan.main([stack, "--quiet"]) == 0
+    for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml"):  # a project elsewhere: the plan is written next to it
+        (tmp_path / name).write_text((plan.REPO_ROOT / name).read_text())
+    assert plan.main([stack, "--quiet", "--project-dir", str(tmp_path)]) == 0
     assert (tmp_path / "build" / stack / "plan.json").exists()
     assert f"build/{stack}/plan.json" in capsys.readouterr().out
 
@@ -133,7 +133,7 @@ def test_offline_plan_command_reports_a_settings_error(monkeypatch, capsys):
     from infra.offline import plan
     from infra.settings import SettingsError
 
-    def broken(stack):
+    def broken(stack, **where):
         raise SettingsError("setting feathr-infra:location = 'moon': must be one of ...")
 
     monkeypatch.setattr(plan, "run_program", broken)

@@ -23,6 +23,7 @@ from infra.access.matrix import (
     SPARK,
 )
 from infra.offline.runner import project_name, stack_config
+from infra.offline.stack_files import StackFileError
 from infra.settings import Settings, SettingsError, load_settings
 
 PLANES = {"azure": "Azure RBAC", "synapse": "Synapse RBAC", "registry": "Feathr registry"}
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(stack_config(args.stack), project_name(), args.stack)
+    except StackFileError as error:
+        print(f"stack file error: {error}", file=sys.stderr)
+        return 1
     except SettingsError as error:
         print(f"settings error: {error}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ so tests can assert on them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,11 @@ from infra.offline.azure_model import CALLS, Resource, fabricate
 from infra.offline.fabricators.spark import stack_reference_state
 
 REDACTED = "[secret]"
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class EngineRuleError(Exception):
+    """A registration the Pulumi engine refuses although Pulumi's mocks accept it."""
 
 
 @dataclass
@@ -84,9 +90,60 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: AzureMocks):
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.engine_urns: dict[str, str] = {}  # the mocks' URN -> the URN the engine gives the resource
+        self.registered_urns: set[str] = set()  # engine URNs (the mocks' own may coincide where these differ)
+        self._lock = threading.Lock()  # the SDK registers from several threads at once
+        # Kept, not raised: an exception here would reach the SDK's process-wide RPC state, which can
+        # outlive the run. The runner raises the first after the program has finished.
+        self.errors: list[EngineRuleError] = []
+
+    def _engine_urn(self, request: Any) -> str:
+        """pkg/resource/deploy/deployment.go generateURN: the parent's full qualified type (the mocks keep
+        only its last part), none for children of the root stack."""
+        prefix = self.make_urn("", request.type, request.name).split("::")[:2]
+        parent_type = ""
+        if request.parent:
+            qualified = self.engine_urns.get(request.parent, request.parent).split("::")[2]
+            parent_type = "" if qualified == ROOT_STACK_TYPE else qualified + "$"
+        return "::".join([*prefix, parent_type + request.type, request.name])
+
+    def check_registration(self, request: Any) -> str:
+        """What the engine checks when a resource registers and the mocks skip (pulumi/pulumi
+        pkg/resource/deploy/source_eval.go RegisterResource, step_generator.go checkParent/generateURN,
+        and snapshot.go VerifyIntegrity for references to resources never registered)."""
+        label = f"{request.type} '{request.name}'"
+        if request.custom and len(request.type.split(":")) < 3:
+            raise EngineRuleError(
+                f"{label}: Type '{request.type}' is not a valid type token (must have format '*:*:*')"
+            )
+
+        def known(urn: str) -> bool:
+            return urn in self.engine_urns or urn in self.resources
+
+        if request.parent and not known(request.parent):
+            raise EngineRuleError(f"{label}: could not find parent resource {request.parent}")
+        references = [*request.dependencies, *(u for d in request.propertyDependencies.values() for u in d.urns)]
+        if request.deletedWith:
+            references.append(request.deletedWith)
+        for urn in references:
+            if not known(urn):
+                raise EngineRuleError(f"{label}: refers to {urn}, which was never registered")
+        urn = self._engine_urn(request)
+        if urn in self.registered_urns:
+            raise EngineRuleError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+        return urn
 
     def RegisterResource(self, request: Any) -> Any:
+        with self._lock:  # check and claim the URN in one step
+            try:
+                urn = self.check_registration(request)
+            except EngineRuleError as error:
+                self.errors.append(error)
+                urn = self._engine_urn(request)
+            self.registered_urns.add(urn)
         response = super().RegisterResource(request)
+        with self._lock:
+            self.engine_urns[response.urn] = urn
         if request.type == "pulumi:pulumi:Stack" or request.type.startswith("pulumi:providers:"):
             return response
         inputs, _ = rpc.deserialize_properties_unwrap_secrets(request.object)

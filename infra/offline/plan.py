@@ -1,10 +1,13 @@
 """Offline plan: what a stack would create, without Azure credentials or the Pulumi CLI.
 
-    python -m infra.offline.plan <stack> [--quiet]
+    python -m infra.offline.plan <stack> [--quiet] [--project-dir DIR] [--stack-file FILE]
 
-Runs the real program under the mocks with the stack's real config, prints an inventory grouped
-by component, and writes build/<stack>/plan.json (every resource with its inputs, secrets
-redacted) and build/<stack>/feathr_config.yaml once the program exports `feathrConfigYaml`.
+Runs the real program under the mocks with the stack's real config (read as the Pulumi CLI reads
+Pulumi.yaml and Pulumi.<stack>.yaml, from DIR, by default the repo), prints an inventory grouped
+by component, and writes DIR/build/<stack>/plan.json (every resource with its inputs, secrets
+redacted) and DIR/build/<stack>/feathr_config.yaml once the program exports `feathrConfigYaml`.
+A stack file the CLI would refuse, a bad setting, or a registration the Pulumi engine would refuse
+prints one message and exits 1.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from infra.components.role_assignment import BUILT_IN_ROLES
-from infra.offline.mocks import REDACTED, RecordedResource
+from infra.offline.mocks import REDACTED, EngineRuleError, RecordedResource
 from infra.offline.runner import REPO_ROOT, ProgramRun, run_program
+from infra.offline.stack_files import StackFileError
 from infra.settings import SettingsError
 
 # Inputs worth a glance in the inventory, when a resource has them (wire names).
@@ -142,19 +146,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stack")
     parser.add_argument("--quiet", action="store_true", help="only print where the plan was written")
+    parser.add_argument("--project-dir", type=Path, help="where Pulumi.yaml and the stack file are (default: the repo)")
+    parser.add_argument("--stack-file", type=Path, help="the stack file (default: <project-dir>/Pulumi.<stack>.yaml)")
     args = parser.parse_args(argv)
-    if not (REPO_ROOT / f"Pulumi.{args.stack}.yaml").exists():
-        print(f"no stack file Pulumi.{args.stack}.yaml in {REPO_ROOT}", file=sys.stderr)
+    project_dir = args.project_dir or REPO_ROOT
+    stack_file = args.stack_file or project_dir / f"Pulumi.{args.stack}.yaml"
+    if not stack_file.exists():
+        print(f"no stack file {stack_file.name} in {stack_file.parent}", file=sys.stderr)
         return 2
     try:
-        run = run_program(args.stack)
+        run = run_program(args.stack, project_dir=project_dir, stack_file=stack_file)
+    except StackFileError as error:
+        print(f"stack file error: {error}", file=sys.stderr)
+        return 1
     except SettingsError as error:
         print(f"settings error: {error}", file=sys.stderr)
         return 1
+    except EngineRuleError as error:
+        print(f"the Pulumi engine would refuse this program: {error}", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(inventory(run))
-    for path in write_plan(run, REPO_ROOT / "build" / args.stack):
-        print(f"wrote {path.relative_to(REPO_ROOT)}")
+    for path in write_plan(run, project_dir / "build" / args.stack):
+        print(f"wrote {path.relative_to(project_dir) if path.is_relative_to(project_dir) else path}")
     return 0
 
 

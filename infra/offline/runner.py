@@ -1,24 +1,28 @@
 """Run the real Pulumi program under the mocks, for one stack, with that stack's real config.
 
-The Pulumi CLI normally merges `Pulumi.yaml` defaults with `Pulumi.<stack>.yaml` and hands the
-result to the program; offline we do the same merge here, so tests and the plan see exactly the
-config `pulumi up` would.
+The Pulumi CLI merges `Pulumi.yaml` defaults with `Pulumi.<stack>.yaml` and hands the result to the
+program; offline `infra.offline.stack_files` does the same, with the CLI's YAML rules, so tests and
+the plan see exactly the config (and the secret keys) `pulumi up` would.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import runpy
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from infra.offline import stack_files
 from infra.offline.mocks import AzureMocks, RecordedResource, RecordingMonitor
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -48,24 +52,41 @@ class ProgramRun:
         return found[0]
 
 
-def project_name() -> str:
-    return yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())["name"]
+def project_name(project_dir: Path | None = None) -> str:
+    return _project(_stamp((project_dir or REPO_ROOT) / "Pulumi.yaml")).name
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """A cache key that changes when the file does (tests write stack files of their own)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _project(stamp: tuple[str, int, int]) -> stack_files.Project:
+    return stack_files.read_project(Path(stamp[0]))
+
+
+@lru_cache(maxsize=64)
+def _read(project: tuple[str, int, int], stack: str, stack_file: tuple[str, int, int]) -> stack_files.StackConfig:
+    return stack_files.stack_config(Path(project[0]), stack, Path(stack_file[0]))
+
+
+def read_stack(stack: str, project_dir: Path | None = None, stack_file: Path | None = None) -> stack_files.StackConfig:
+    """The stack's config as the CLI hands it to the program (a `StackFileError` if it would refuse it)."""
+    project_file = (project_dir or REPO_ROOT) / "Pulumi.yaml"
+    stack_file = stack_file or project_file.with_name(f"Pulumi.{stack}.yaml")
+    found = _read(_stamp(project_file), stack, _stamp(stack_file))
+    return stack_files.StackConfig(copy.deepcopy(found.values), found.secret_keys)
 
 
 def stack_config(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Project defaults from Pulumi.yaml, then the stack file, then `overrides` (keys without namespace)."""
-    project_file = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
-    project = project_file["name"]
-    merged: dict[str, Any] = {}
-    for key, declaration in (project_file.get("config") or {}).items():
-        full_key = key if ":" in key else f"{project}:{key}"
-        if isinstance(declaration, dict) and "default" in declaration:
-            merged[full_key] = declaration["default"]
-        elif isinstance(declaration, dict) and "value" in declaration:
-            merged[full_key] = declaration["value"]
-    stack_file = REPO_ROOT / f"Pulumi.{stack}.yaml"
-    if stack_file.exists():
-        merged.update((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
+    merged = read_stack(stack).values
+    project = project_name()
     for key, value in (overrides or {}).items():
         merged[key if ":" in key else f"{project}:{key}"] = value
     return merged
@@ -80,19 +101,48 @@ def _as_pulumi_config(config: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def run_program(stack: str, config: dict[str, Any] | None = None, *, preview: bool = False) -> ProgramRun:
-    """Run infra/__main__.py under the mocks; `config` defaults to the stack's merged config."""
-    project = project_name()
-    config = stack_config(stack) if config is None else config
+async def drain_rpcs() -> None:
+    """After a failed run, let the registrations still in flight finish, so none of them fails into the
+    next run (the SDK keeps the first failed RPC in a process-wide manager)."""
+    manager = runtime_settings.SETTINGS.rpc_manager
+    while manager.rpcs:
+        with contextlib.suppress(Exception):
+            await manager.rpcs.pop()
+    manager.clear()
+
+
+def run_program(
+    stack: str,
+    config: dict[str, Any] | None = None,
+    *,
+    preview: bool = False,
+    secret_keys: Collection[str] | None = None,
+    project_dir: Path | None = None,
+    stack_file: Path | None = None,
+) -> ProgramRun:
+    """Run infra/__main__.py under the mocks. `config` defaults to the stack file's, read as the CLI reads
+    it (from `project_dir` or the repo, or from `stack_file`); `secret_keys` are the keys the CLI would
+    list as secret (those the stack file holds as `secure:` when `config` is not given)."""
+    project = project_name(project_dir)
+    if config is None:
+        found = read_stack(stack, project_dir, stack_file)
+        config = found.values
+        secret_keys = found.secret_keys if secret_keys is None else secret_keys
     runtime_settings.ROOT.set(None)  # a fresh root stack for every run
     monitor = RecordingMonitor(AzureMocks())
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
-    pulumi.runtime.set_all_config(_as_pulumi_config(config))
+    pulumi.runtime.set_all_config(_as_pulumi_config(config), sorted(secret_keys or ()))
 
     def program() -> None:
         runpy.run_path(str(PROGRAM), run_name="__main__")
 
-    _sync_await(run_pulumi_func(program))
+    try:
+        _sync_await(run_pulumi_func(program))
+    except Exception:
+        _sync_await(drain_rpcs())
+        raise
+    if monitor.errors:  # what the engine would have refused, in registration order
+        raise monitor.errors[0]
 
     root = runtime_settings.get_root_resource()
     outputs = {}
