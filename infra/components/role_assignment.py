@@ -7,12 +7,13 @@ import uuid
 import pulumi
 from pulumi_azure_native import authorization
 
-# Azure built-in role definition GUIDs (identical in every tenant).
+# Azure built-in role definition GUIDs (identical in every tenant): the program's only table of them.
+# tests/test_built_in_roles.py checks each pair against Microsoft's list (tests/reference/).
 BUILT_IN_ROLES: dict[str, str] = {
     "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
     "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-    "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c4a72d9d",
+    "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
     "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
