@@ -81,6 +81,11 @@ def test_every_listed_principal_gets_its_matrix_roles(stack_run):
 
 def test_every_assignment_is_scoped_to_a_single_resource_never_a_group_or_subscription(stack_run):
     resource_ids = {r.arm_id for r in stack_run.resources if r.token in STATEFUL_SCOPES}
+    # An existing resource named in settings: the container registry the registry image is pulled from.
+    acr_id = settings_of(stack_run.stack).registry_api.acr_id
+    if acr_id is not None:
+        assert "/providers/Microsoft.ContainerRegistry/registries/" in acr_id
+        resource_ids.add(acr_id)
     for assignment in stack_run.of_type(ROLE):
         scope = assignment.inputs["scope"]
         assert scope in resource_ids, f"{assignment.logical_name} scoped to {scope}"

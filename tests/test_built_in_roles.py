@@ -27,6 +27,7 @@ ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 # Assignments made for a service identity (not from the access table), by logical name: the role each must be.
 SERVICE_GRANTS = {
     "online-store-persistence-storage": "Storage Blob Data Contributor",
+    "registry-api-acr-pull": "AcrPull",  # the registry app pulls its image from the stack's ACR
     "registry-api-key-vault-secrets-user": "Key Vault Secrets User",
     "registry-purview-admin-user-access-administrator": "User Access Administrator",
     "spark-offline-store-data-contributor": "Storage Blob Data Contributor",
@@ -106,8 +107,9 @@ ROLES_BY_VARIANT = {
         "Storage Blob Data Reader",
     },
 }
+# Production-like stacks pull the registry image from an ACR (registryApi.acrResourceId): AcrPull.
 for _variant in ("prod", "prod-databricks", "prod-cache-for-redis-persistence"):
-    ROLES_BY_VARIANT[_variant] = ROLES_BY_VARIANT["dev"]
+    ROLES_BY_VARIANT[_variant] = ROLES_BY_VARIANT["dev"] | {"AcrPull"}
 ROLES_BY_VARIANT["dev-purview"] = ROLES_BY_VARIANT["dev"] | {"User Access Administrator"}
 
 

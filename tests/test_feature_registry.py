@@ -1,4 +1,5 @@
-"""The registry component: one store chosen by `registry.backend`, behind the registry API."""
+"""The registry component: the store chosen by `registry.backend` (plus SQL for RBAC roles with
+Purview), behind the registry API."""
 
 from tests.support import config_merged, run
 
@@ -16,11 +17,16 @@ def test_sql_backend_puts_the_sql_store_behind_the_api(stack_run):
     assert stack_run.outputs["registrySqlListener"].value.endswith(".database.windows.net")
 
 
-def test_purview_backend_replaces_the_sql_store():
+def test_purview_backend_keeps_a_sql_database_for_rbac_roles():
+    # RBAC is always on, and its userroles live in SQL even with Purview (deploy/start.sh:36-56).
     result = run("dev", config_merged("dev", "registry", backend="purview"))
-    assert children_types(result, REGISTRY) == {"feathr:registry:PurviewRegistryStore", "feathr:registry:RegistryApi"}
-    assert not [r for r in result.resources if r.token.startswith("azure-native:sql:")]
-    assert "registrySqlListener" not in result.outputs
+    assert children_types(result, REGISTRY) == {
+        "feathr:registry:PurviewRegistryStore",
+        "feathr:registry:SqlRegistryStore",
+        "feathr:registry:RegistryApi",
+    }
+    assert len(result.of_type("azure-native:sql:Database")) == 1
+    assert result.outputs["registrySqlListener"].value.endswith(".database.windows.net")
     assert result.outputs["registryBackend"].value == "purview"
 
 

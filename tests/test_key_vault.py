@@ -1,5 +1,8 @@
 """Key Vault: RBAC, soft delete, purge protection where production-like, network rules from settings."""
 
+import pytest
+
+from infra.settings import SettingsError, load_settings
 from tests.support import config_merged, run
 
 VAULT = "azure-native:keyvault:Vault"
@@ -25,11 +28,22 @@ def test_purge_protection_can_be_chosen_outside_production():
 
 def test_network_rules_from_settings(dev, prod):
     assert dev.one(VAULT).inputs["properties"]["networkAcls"]["defaultAction"] == "Allow"
-    # A Deny vault is accepted where no Key Vault reference has to pass it (the Purview backend).
-    purview = config_merged("dev", "registry", backend="purview")
-    purview["feathr-infra:keyVault"] = {"networkDefaultAction": "Deny", "allowedIpRanges": ["203.0.113.0/24"]}
-    acls = run("dev", purview).one(VAULT).inputs["properties"]["networkAcls"]
-    assert acls == {"defaultAction": "Deny", "bypass": "AzureServices", "ipRules": [{"value": "203.0.113.0/24"}]}
+    # Deny (with ipRules) is refused below while the registry app reads the vault through a reference.
+    assert prod.one(VAULT).inputs["properties"]["networkAcls"] == {
+        "defaultAction": "Allow",
+        "bypass": "AzureServices",
+        "ipRules": [],
+    }
+
+
+@pytest.mark.parametrize("backend", ["sql", "purview"])
+def test_a_deny_vault_is_refused_while_the_registry_reads_it_through_a_key_vault_reference(backend):
+    # Registry RBAC is always on, so even the Purview backend reads CONNECTION_STR (its userroles)
+    # through a Key Vault reference, which a vault firewall blocks for App Service without VNet integration.
+    config = config_merged("dev", "registry", backend=backend)
+    config["feathr-infra:keyVault"] = {"networkDefaultAction": "Deny", "allowedIpRanges": ["203.0.113.0/24"]}
+    with pytest.raises(SettingsError, match=r"feathr-infra:keyVault\.networkDefaultAction = 'Deny'"):
+        load_settings(config, "feathr-infra", "dev")
 
 
 def test_retention_and_sku_from_settings(dev, prod):

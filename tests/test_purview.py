@@ -23,10 +23,8 @@ APP = "azure-native:web:WebApp"
 
 
 def purview_config(stack: str, **purview) -> dict:
+    """The stack with the Purview backend; RBAC stays on, its roles in the stack's SQL database."""
     config = config_merged(stack, "registry", backend="purview")
-    api = dict(config.get("feathr-infra:registryApi") or {})
-    api["rbac"] = False  # RBAC keeps its roles in SQL
-    config["feathr-infra:registryApi"] = api
     if purview:
         config["feathr-infra:purview"] = {**(config.get("feathr-infra:purview") or {}), **purview}
     return config
@@ -137,6 +135,18 @@ def test_curator_script_reruns_exactly_when_its_inputs_change(dev_purview):
 def test_cli_version_comes_from_settings():
     r = run("dev", purview_config("dev", scriptCliVersion="2.61.0"))
     assert curator_script(r).inputs["azCliVersion"] == "2.61.0"
+
+
+def test_purview_with_rbac_runs_the_gateway_on_the_sql_roles(dev_purview, prod_purview):
+    # deploy/start.sh:34-56: REACT_APP_ENABLE_RBAC=true and PURVIEW_NAME set -> the Purview registry
+    # behind the RBAC gateway, which reads userroles through CONNECTION_STR (RBAC_CONNECTION_STR).
+    for r in (dev_purview, prod_purview):
+        settings = {p["name"]: p["value"] for p in r.one(APP).inputs["siteConfig"]["appSettings"]}
+        assert settings["REACT_APP_ENABLE_RBAC"] == "true"
+        assert settings["PURVIEW_NAME"] == r.one(PURVIEW).physical_name
+        assert settings["CONNECTION_STR"].startswith("@Microsoft.KeyVault(SecretUri=")
+        assert settings["CONNECTION_STR"].endswith("/secrets/FEATHR-REGISTRY-SQL-CONNECTION-STRING)")
+        assert r.of_type("azure-native:sql:Database"), "the userroles table needs a database"
 
 
 def test_purview_component_owns_its_resources(dev_purview):

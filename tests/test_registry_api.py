@@ -1,4 +1,5 @@
-"""The registry API: App Service plan, web app, identity, Key Vault access and Entra app registration."""
+"""The registry API: App Service plan, web app, identity, Key Vault access, image pull, App Service
+authentication and the Entra app registration."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ VAULT = "azure-native:keyvault:Vault"
 ENTRA_APP = "azuread:index/application:Application"
 PURVIEW = "azure-native:purview:Account"
 SCRIPT = "azure-native:resources:AzureCliScript"
+AUTH = "azure-native:web:WebAppAuthSettingsV2"
+SQL_DATABASE = "azure-native:sql:Database"
 
 COMMON_SETTINGS = {
     "API_BASE",
@@ -26,16 +29,20 @@ COMMON_SETTINGS = {
     "AZURE_CLIENT_ID",
     "WEBSITES_PORT",
     "WEBSITES_ENABLE_APP_SERVICE_STORAGE",
+    "WEBSITE_AUTH_AAD_ALLOWED_TENANTS",
 }
 EXISTING_CLIENT_ID = "3f2c1a9e-5b7d-4c1e-9a2b-7d6e5f4c3b2a"
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"  # AcrPull, Learn "Azure built-in roles for Containers"
+PROD_ACR_ID = (
+    "/subscriptions/6f1c2b7e-4a3d-4e59-9b8a-0d2e5f7c9a14/resourceGroups/rg-contoso-shared"
+    "/providers/Microsoft.ContainerRegistry/registries/contosofeathr"
+)
 
 
 def purview_config(stack: str, **api) -> dict:
-    """The stack with the Purview backend (no SQL role seeding, RBAC off: it needs SQL)."""
+    """The stack with the Purview backend (RBAC on, its roles in a SQL database)."""
     config = config_merged(stack, "registry", backend="purview")
-    section = dict(config.get("feathr-infra:registryApi") or {})
-    section.update({"rbac": False, **api})
-    config["feathr-infra:registryApi"] = section
+    config["feathr-infra:registryApi"] = {**(config.get("feathr-infra:registryApi") or {}), **api}
     return config
 
 
@@ -94,29 +101,28 @@ def test_no_app_setting_holds_a_password(stack_run):
         assert not any(g and g in value for g in generated), name
 
 
-def test_purview_backend_app_settings_name_the_account_and_hold_no_connection_string(dev_purview):
+def test_purview_backend_with_rbac_names_the_account_and_keeps_the_roles_in_sql(dev_purview):
+    # deploy/start.sh:36-56: PURVIEW_NAME selects the Purview registry; with REACT_APP_ENABLE_RBAC=true
+    # the RBAC gateway still reads its userroles through CONNECTION_STR (RBAC_CONNECTION_STR).
     settings = app_settings(dev_purview)
-    assert set(settings) == COMMON_SETTINGS | {"PURVIEW_NAME"}
+    assert set(settings) == COMMON_SETTINGS | {"PURVIEW_NAME", "CONNECTION_STR"}
     assert settings["PURVIEW_NAME"] == dev_purview.one(PURVIEW).physical_name
+    assert settings["REACT_APP_ENABLE_RBAC"] == "true"
+    assert settings["CONNECTION_STR"].startswith("@Microsoft.KeyVault(SecretUri=")
+    assert len(dev_purview.of_type(SQL_DATABASE)) == 1
 
 
-def test_rbac_flag_is_the_literal_the_image_compares_with(dev):
-    assert app_settings(dev)["REACT_APP_ENABLE_RBAC"] == "false"
-    on = run("dev", config_merged("dev", "registryApi", rbac=True))
-    assert app_settings(on)["REACT_APP_ENABLE_RBAC"] == "true"
-
-
-def test_prod_turns_rbac_on(prod):
-    assert app_settings(prod)["REACT_APP_ENABLE_RBAC"] == "true"
+def test_rbac_is_on_in_every_stack(stack_run):
+    # The literal deploy/start.sh:34 compares with: RBAC runs only if the value is exactly "true".
+    assert app_settings(stack_run)["REACT_APP_ENABLE_RBAC"] == "true"
 
 
 # --- the web app and its plan ------------------------------------------------------------------------
 
 
-def test_web_app_runs_the_pinned_registry_image_securely(stack_run):
+def test_web_app_runs_the_registry_image_securely(stack_run):
     app = web_app(stack_run)
     config = app.inputs["siteConfig"]
-    assert config["linuxFxVersion"] == "DOCKER|feathrfeaturestore/feathr-registry:releases-v1.0.0"
     assert app.inputs["httpsOnly"] is True
     assert config["minTlsVersion"] == "1.2"
     assert config["scmMinTlsVersion"] == "1.2"
@@ -125,11 +131,29 @@ def test_web_app_runs_the_pinned_registry_image_securely(stack_run):
     assert app.inputs["kind"] == "app,linux,container"
 
 
-def test_image_tag_comes_from_settings():
-    r = run("dev", config_merged("dev", "registryApi", imageTag="releases-v1.0.1"))
-    assert (
-        web_app(r).inputs["siteConfig"]["linuxFxVersion"] == "DOCKER|feathrfeaturestore/feathr-registry:releases-v1.0.1"
-    )
+def test_dev_pulls_upstreams_public_image_anonymously(dev):
+    config = web_app(dev).inputs["siteConfig"]
+    assert config["linuxFxVersion"] == "DOCKER|feathrfeaturestore/feathr-registry:releases-v1.0.0"
+    assert config["acrUseManagedIdentityCreds"] is False
+    assert "acrUserManagedIdentityID" not in config
+    assert not [a for a in dev.of_type(ASSIGNMENT) if a.inputs["roleDefinitionId"].endswith(ACR_PULL)]
+
+
+def test_prod_pulls_its_mirrored_image_from_acr_as_the_app_identity(prod):
+    config = web_app(prod).inputs["siteConfig"]
+    assert config["linuxFxVersion"] == "DOCKER|contosofeathr.azurecr.io/feathr/feathr-registry:releases-v1.0.0"
+    assert config["acrUseManagedIdentityCreds"] is True
+    # SDK: "If using user managed identity, the user managed identity ClientId".
+    assert config["acrUserManagedIdentityID"] == registry_identity(prod).outputs["clientId"]
+
+
+def test_acr_pull_is_granted_on_the_registry_and_the_app_waits_for_it(prod):
+    identity = registry_identity(prod)
+    [pull] = [a for a in prod.of_type(ASSIGNMENT) if a.inputs["roleDefinitionId"].endswith(ACR_PULL)]
+    assert pull.inputs["scope"] == PROD_ACR_ID
+    assert pull.inputs["principalId"] == identity.outputs["principalId"]
+    assert pull.inputs["principalType"] == "ServicePrincipal"
+    assert pull.urn in web_app(prod).depends_on
 
 
 def test_always_on_in_production_only(dev, prod):
@@ -169,18 +193,95 @@ def test_web_app_runs_as_its_user_assigned_identity(stack_run):
 def test_identity_reads_key_vault_secrets_and_the_app_waits_for_it(stack_run):
     identity = registry_identity(stack_run)
     [assignment] = [
-        a for a in stack_run.of_type(ASSIGNMENT) if a.inputs["principalId"] == identity.outputs["principalId"]
+        a
+        for a in stack_run.of_type(ASSIGNMENT)
+        if a.inputs["principalId"] == identity.outputs["principalId"]
+        and a.inputs["roleDefinitionId"].endswith(BUILT_IN_ROLES["Key Vault Secrets User"])
     ]
-    assert assignment.inputs["roleDefinitionId"].endswith(BUILT_IN_ROLES["Key Vault Secrets User"])
     # the narrowest scope: the connection-string secret, not the whole vault
     assert assignment.inputs["scope"] == stack_run.one(VAULT).arm_id + "/secrets/FEATHR-REGISTRY-SQL-CONNECTION-STRING"
     assert assignment.inputs["principalType"] == "ServicePrincipal"
     assert assignment.urn in web_app(stack_run).depends_on
 
 
-def test_purview_backend_grants_no_key_vault_access(dev_purview):
-    principal = registry_identity(dev_purview).outputs["principalId"]
-    assert not [a for a in dev_purview.of_type(ASSIGNMENT) if a.inputs["principalId"] == principal]
+def test_identity_holds_exactly_the_roles_its_job_needs(dev, prod, dev_purview):
+    def roles(r):
+        principal = registry_identity(r).outputs["principalId"]
+        return sorted(
+            a.inputs["roleDefinitionId"].rsplit("/", 1)[1]
+            for a in r.of_type(ASSIGNMENT)
+            if a.inputs["principalId"] == principal
+        )
+
+    # Key Vault Secrets User (Learn "Azure built-in roles"), and AcrPull where the image is on ACR.
+    assert roles(dev) == ["4633458b-17de-408a-b874-0445c86b69e6"]
+    assert roles(prod) == ["4633458b-17de-408a-b874-0445c86b69e6", "7f951dda-4ed3-4680-a7ca-43fe172d538d"]
+    # Purview: Data Curator is a data-plane grant (the deployment script), not an ARM role.
+    assert roles(dev_purview) == ["4633458b-17de-408a-b874-0445c86b69e6"]
+
+
+# --- App Service authentication: only this tenant's tokens, for the client's or the UI's audience ---------
+
+
+def auth(r):
+    return r.one(AUTH)
+
+
+def test_authentication_is_on_and_answers_401_without_a_token(stack_run):
+    settings = auth(stack_run).inputs
+    assert settings["name"] == web_app(stack_run).physical_name
+    assert settings["platform"] == {"enabled": True}
+    validation = settings["globalValidation"]
+    assert validation["requireAuthentication"] is True
+    assert validation["unauthenticatedClientAction"] == "Return401"
+    assert settings["httpSettings"] == {"requireHttps": True}
+    assert settings["login"] == {"tokenStore": {"enabled": False}}
+    assert auth(stack_run).parent_urn == component_urn(stack_run, "feathr:registry:RegistryApi")
+
+
+def test_authentication_accepts_only_this_tenants_issuer_and_tid(stack_run):
+    aad = auth(stack_run).inputs["identityProviders"]["azureActiveDirectory"]
+    assert aad["enabled"] is True
+    assert aad["registration"]["openIdIssuer"] == f"https://login.microsoftonline.com/{TENANT_ID}/v2.0"
+    assert app_settings(stack_run)["WEBSITE_AUTH_AAD_ALLOWED_TENANTS"] == TENANT_ID
+
+
+def test_authentication_accepts_exactly_the_clients_and_the_uis_audiences(stack_run):
+    aad = auth(stack_run).inputs["identityProviders"]["azureActiveDirectory"]
+    client_id = stack_run.one(ENTRA_APP).outputs["clientId"]
+    assert aad["registration"]["clientId"] == client_id
+    # feathr/registry/_feathr_registry_client.py:221 (scope https://management.azure.com/.default) and
+    # registry/access_control/rbac/auth.py:149-150 (audience list): the ARM resource and the UI's client id.
+    assert aad["validation"]["allowedAudiences"] == ["https://management.azure.com", client_id]
+    assert set(aad["validation"]) == {"allowedAudiences"}
+
+
+def test_only_the_spa_shell_is_reachable_without_a_token(stack_run):
+    excluded = auth(stack_run).inputs["globalValidation"]["excludedPaths"]
+    assert excluded == [
+        "/",
+        "/index.html",
+        "/env-config.js",
+        "/asset-manifest.json",
+        "/manifest.json",
+        "/favicon.ico",
+        "/logo200.png",
+        "/robots.txt",
+        "/static/*",
+        "/projects",
+        "/management",
+        "/management/*",
+        "/403",
+        "/404",
+    ]
+    assert not [p for p in excluded if p.startswith("/api") or p in ("/*", "")]
+
+
+def test_existing_entra_app_is_the_ui_audience():
+    r = run("dev", config_merged("dev", "registryApi", entraClientId=EXISTING_CLIENT_ID))
+    aad = auth(r).inputs["identityProviders"]["azureActiveDirectory"]
+    assert aad["registration"]["clientId"] == EXISTING_CLIENT_ID
+    assert aad["validation"]["allowedAudiences"] == ["https://management.azure.com", EXISTING_CLIENT_ID]
 
 
 # --- Entra ID app registration -----------------------------------------------------------------------------

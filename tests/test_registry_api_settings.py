@@ -6,6 +6,8 @@ import pytest
 
 from infra.offline.runner import project_name
 from infra.settings import SettingsError, load_settings
+from infra.settings.reader import Section
+from infra.settings.registry_api import parse_registry_api
 from tests.support import config_merged, config_with, run
 
 NS = "feathr-infra:"
@@ -27,8 +29,15 @@ def fails(config, key: str, *fragments: str) -> str:
 
 def purview_backend(stack: str, **api) -> dict:
     config = config_merged(stack, "registry", backend="purview")
-    config[NS + "registryApi"] = {**(config.get(NS + "registryApi") or {}), "rbac": False, **api}
+    config[NS + "registryApi"] = {**(config.get(NS + "registryApi") or {}), **api}
     return config
+
+
+PROD_ACR_ID = (
+    "/subscriptions/6f1c2b7e-4a3d-4e59-9b8a-0d2e5f7c9a14/resourceGroups/rg-contoso-shared"
+    "/providers/Microsoft.ContainerRegistry/registries/contosofeathr"
+)
+HEX64 = "0123456789abcdef" * 4
 
 
 # --- what the stacks get -----------------------------------------------------------------------------
@@ -36,8 +45,9 @@ def purview_backend(stack: str, **api) -> dict:
 
 def test_dev_and_prod_settings():
     dev = settings_of(config_with("dev")).registry_api
-    assert (dev.sku, dev.tier, dev.instances, dev.always_on, dev.rbac) == ("B1", "Basic", 1, False, False)
-    assert dev.image == "feathrfeaturestore/feathr-registry:releases-v1.0.0"
+    assert (dev.sku, dev.tier, dev.instances, dev.always_on, dev.rbac) == ("B1", "Basic", 1, False, True)
+    assert str(dev.image) == "feathrfeaturestore/feathr-registry:releases-v1.0.0"
+    assert (dev.image.registry, dev.acr_id) == ("docker.io", None)
     assert dev.entra_client_id is None
     prod = settings_of(config_with("prod")).registry_api
     assert (prod.sku, prod.tier, prod.instances, prod.zone_redundant, prod.always_on, prod.rbac) == (
@@ -48,13 +58,22 @@ def test_dev_and_prod_settings():
         True,
         True,
     )
+    assert str(prod.image) == "contosofeathr.azurecr.io/feathr/feathr-registry:releases-v1.0.0"
+    assert prod.acr_id == PROD_ACR_ID
 
 
 def test_defaults_follow_production_likeness():
     dev = settings_of(config_with("dev", registryApi={})).registry_api
-    assert (dev.sku, dev.always_on, dev.image_tag) == ("B1", False, "releases-v1.0.0")
-    prod = settings_of(config_with("prod", registryApi={})).registry_api
-    assert (prod.sku, prod.always_on) == ("P1v3", True)
+    assert (dev.sku, dev.always_on, str(dev.image), dev.rbac) == (
+        "B1",
+        False,
+        "feathrfeaturestore/feathr-registry:releases-v1.0.0",
+        True,
+    )
+    prod = settings_of(
+        config_with("prod", registryApi={"image": "contosofeathr.azurecr.io/f:1", "acrResourceId": PROD_ACR_ID})
+    )
+    assert (prod.registry_api.sku, prod.registry_api.always_on, prod.registry_api.rbac) == ("P1v3", True, True)
 
 
 def test_purview_defaults():
@@ -66,17 +85,127 @@ def test_purview_defaults():
     )
 
 
-# --- image tag -----------------------------------------------------------------------------------------------
+# --- image reference ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("tag", ["latest", "LATEST", "Latest"])
 def test_latest_is_rejected(tag):
-    fails(config_merged("dev", "registryApi", imageTag=tag), "registryApi.imageTag", "latest", repr(tag))
+    image = f"feathrfeaturestore/feathr-registry:{tag}"
+    fails(config_merged("dev", "registryApi", image=image), "registryApi.image", "latest", repr(image))
 
 
-@pytest.mark.parametrize("tag", ["", "-releases", "releases v1", "a:b", "x" * 129])
-def test_malformed_tag_is_rejected(tag):
-    fails(config_merged("dev", "registryApi", imageTag=tag), "registryApi.imageTag", "pinned image tag")
+@pytest.mark.parametrize(
+    "image",
+    [
+        "",
+        "feathrfeaturestore/feathr-registry",  # no tag, no digest: an implicit latest
+        "feathrfeaturestore/feathr-registry:-releases",
+        "feathrfeaturestore/feathr-registry:releases v1",
+        "feathrfeaturestore/feathr-registry:" + "x" * 129,  # a tag is at most 128 characters
+        "FeathrFeatureStore/feathr-registry:releases-v1.0.0",  # repositories are lowercase
+        "feathrfeaturestore/feathr-registry@sha256:" + HEX64[:63],  # 63 hex digits
+        "feathrfeaturestore/feathr-registry@sha256:" + HEX64 + "0",  # 65 hex digits
+        "feathrfeaturestore/feathr-registry@sha256:" + HEX64.upper(),  # digests are lowercase hex
+        "feathrfeaturestore/feathr-registry@sha256:" + HEX64[:63] + "g",  # not hex
+        "feathrfeaturestore/feathr-registry@sha512:" + HEX64,  # only sha256
+    ],
+)
+def test_malformed_image_reference_is_rejected(image):
+    fails(config_merged("dev", "registryApi", image=image), "registryApi.image", "tag or a digest", "sha256")
+
+
+@pytest.mark.parametrize(
+    ("image", "registry", "repository", "tag", "digest"),
+    [
+        (
+            "feathrfeaturestore/feathr-registry:" + "x" * 128,
+            "docker.io",
+            "feathrfeaturestore/feathr-registry",
+            "x" * 128,
+            None,
+        ),
+        (
+            "feathrfeaturestore/feathr-registry@sha256:" + HEX64,
+            "docker.io",
+            "feathrfeaturestore/feathr-registry",
+            None,
+            "sha256:" + HEX64,
+        ),
+        (
+            "docker.io/feathrfeaturestore/feathr-registry:releases-v1.0.0@sha256:" + HEX64,
+            "docker.io",
+            "feathrfeaturestore/feathr-registry",
+            "releases-v1.0.0",
+            "sha256:" + HEX64,
+        ),
+    ],
+)
+def test_tags_and_digests_at_their_limits_are_accepted(image, registry, repository, tag, digest):
+    parsed = settings_of(config_merged("dev", "registryApi", image=image)).registry_api.image
+    assert (parsed.registry, parsed.repository, parsed.tag, parsed.digest) == (registry, repository, tag, digest)
+    # linuxFxVersion is DOCKER|<this>: Docker Hub's implicit host, the rest as given.
+    assert str(parsed) == image.removeprefix("docker.io/")
+
+
+@pytest.mark.parametrize("image", ["ghcr.io/feathr-ai/feathr-registry:1.0.0", "quay.io/x/y:1", "localhost:5000/x:1"])
+def test_other_registries_are_rejected(image):
+    fails(config_merged("dev", "registryApi", image=image), "registryApi.image", "Azure Container Registry")
+
+
+def test_an_acr_image_needs_the_registry_id():
+    fails(
+        config_merged("dev", "registryApi", image="contosofeathr.azurecr.io/feathr/feathr-registry:releases-v1.0.0"),
+        "registryApi.acrResourceId",
+        "required",
+        "contosofeathr",
+    )
+
+
+def test_the_registry_id_must_be_the_images_registry():
+    other = PROD_ACR_ID.replace("registries/contosofeathr", "registries/otherregistry")
+    fails(config_merged("prod", "registryApi", acrResourceId=other), "registryApi.acrResourceId", "otherregistry")
+
+
+def test_a_registry_id_without_an_acr_image_is_rejected():
+    fails(
+        config_merged("dev", "registryApi", acrResourceId=PROD_ACR_ID),
+        "registryApi.acrResourceId",
+        "only with an image on that registry",
+        "docker.io",
+    )
+
+
+@pytest.mark.parametrize(
+    "acr_id",
+    [
+        PROD_ACR_ID.replace("Microsoft.ContainerRegistry", "Microsoft.Storage"),
+        PROD_ACR_ID.replace("registries/contosofeathr", "registries/acr"),  # a registry name has 5-50 characters
+        "contosofeathr",
+    ],
+)
+def test_malformed_registry_id_is_rejected(acr_id):
+    fails(config_merged("prod", "registryApi", acrResourceId=acr_id), "registryApi.acrResourceId", "resource id")
+
+
+def test_production_like_stack_pulls_from_acr():
+    fails(
+        config_merged(
+            "prod", "registryApi", image="feathrfeaturestore/feathr-registry:releases-v1.0.0", acrResourceId=None
+        ),
+        "registryApi.image",
+        "production-like",
+        "az acr import",
+    )
+
+
+def test_production_like_stack_accepts_an_acr_image_pinned_by_digest():
+    image = "contosofeathr.azurecr.io/feathr/feathr-registry@sha256:" + HEX64
+    parsed = settings_of(config_merged("prod", "registryApi", image=image)).registry_api
+    assert (parsed.image.acr_name, parsed.image.digest, parsed.image.tag) == ("contosofeathr", "sha256:" + HEX64, None)
+
+
+def test_the_old_image_tag_key_names_its_replacement():
+    fails(config_merged("dev", "registryApi", imageTag="releases-v1.0.0"), "registryApi.imageTag", "registryApi.image")
 
 
 # --- plan SKU and scale ------------------------------------------------------------------------------------------
@@ -115,12 +244,57 @@ def test_always_on_rules():
 # --- RBAC and Entra --------------------------------------------------------------------------------------------
 
 
-def test_rbac_needs_the_sql_backend():
-    fails(purview_backend("dev", rbac=True), "registryApi.rbac", "SQL", "Purview")
+def test_rbac_with_purview_keeps_its_roles_in_sql():
+    # deploy/start.sh:36-56: with RBAC the gateway reads userroles through CONNECTION_STR, Purview or not.
+    settings = settings_of(purview_backend("dev"))
+    assert (settings.registry.backend, settings.registry_api.rbac, settings.registry.sql_database) == (
+        "purview",
+        True,
+        True,
+    )
 
 
-def test_rbac_must_be_a_boolean():
-    fails(config_merged("dev", "registryApi", rbac="yes"), "registryApi.rbac", "true or false")
+def test_turning_rbac_off_is_refused_on_a_public_endpoint():
+    fails(
+        config_merged("dev", "registryApi", insecureDisableRbac=True),
+        "registryApi.insecureDisableRbac",
+        "public",
+        "allowed: false",
+    )
+
+
+def test_turning_rbac_off_is_refused_in_a_production_like_stack():
+    fails(
+        config_merged("prod", "registryApi", insecureDisableRbac=True),
+        "registryApi.insecureDisableRbac",
+        "production-like",
+        "allowed: false",
+    )
+
+
+def test_rbac_may_be_turned_off_only_behind_a_private_endpoint_outside_production():
+    """The check a future private mode slots into: the same setting, a non-public endpoint."""
+    off = {"insecureDisableRbac": True}
+    assert parse_registry_api(Section(NS + "registryApi", off), False, endpoint_public=False).rbac is False
+    prod = {**off, "image": "contosofeathr.azurecr.io/feathr/feathr-registry:1", "acrResourceId": PROD_ACR_ID}
+    with pytest.raises(SettingsError, match=r"feathr-infra:registryApi\.insecureDisableRbac = true: production"):
+        parse_registry_api(Section(NS + "registryApi", prod), True, endpoint_public=False)
+
+
+def test_explicit_false_is_the_default():
+    assert settings_of(config_merged("dev", "registryApi", insecureDisableRbac=False)).registry_api.rbac is True
+
+
+def test_the_old_rbac_key_names_its_replacement():
+    fails(config_merged("dev", "registryApi", rbac=False), "registryApi.rbac", "insecureDisableRbac", "always on")
+
+
+def test_insecure_disable_rbac_must_be_a_boolean():
+    fails(
+        config_merged("dev", "registryApi", insecureDisableRbac="yes"),
+        "registryApi.insecureDisableRbac",
+        "true or false",
+    )
 
 
 def test_entra_client_id_must_be_a_guid():
@@ -128,9 +302,7 @@ def test_entra_client_id_must_be_a_guid():
 
 
 def test_unknown_key_is_rejected():
-    fails(
-        config_merged("dev", "registryApi", imagetag="releases-v1.0.0"), "registryApi.imagetag", "not a known setting"
-    )
+    fails(config_merged("dev", "registryApi", Image="releases-v1.0.0"), "registryApi.Image", "not a known setting")
 
 
 # --- purview -----------------------------------------------------------------------------------------------------
@@ -153,5 +325,7 @@ def test_purview_settings_are_checked():
 
 def test_program_run_fails_on_a_bad_registry_api_setting():
     with pytest.raises(Exception) as error:
-        run("prod", config_merged("prod", "registryApi", imageTag="latest"))
-    assert "feathr-infra:registryApi.imageTag" in str(error.value)
+        run(
+            "prod", config_merged("prod", "registryApi", image="contosofeathr.azurecr.io/feathr/feathr-registry:latest")
+        )
+    assert "feathr-infra:registryApi.image" in str(error.value)

@@ -435,8 +435,8 @@ def test_exports(dev):
     assert dev.outputs["registryBackend"].value == "sql" and not dev.outputs["registrySqlListener"].secret
 
 
-def test_purview_backend_creates_no_sql_store():
+def test_purview_backend_keeps_the_sql_store_for_rbac_roles():
+    # Registry RBAC is always on; its userroles live in SQL even with Purview (deploy/start.sh:36-56).
     r = run("dev", config_merged("dev", "registry", backend="purview"))
-    assert not [x for x in r.resources if x.token.startswith("azure-native:sql:") or x.token == PASSWORD]
-    assert not any(x.token == "feathr:registry:SqlRegistryStore" for x in r.resources)
-    assert r.outputs["registryBackend"].value == "purview" and "registrySqlListener" not in r.outputs
+    assert sum(x.token == "feathr:registry:SqlRegistryStore" for x in r.resources) == 1
+    assert r.outputs["registryBackend"].value == "purview" and "registrySqlListener" in r.outputs

@@ -263,12 +263,12 @@ def test_a_bad_setting_stops_the_whole_program():
         run("prod", with_sql("prod", secondaryLocation="westeurope"))
 
 
-def test_sql_rules_do_not_apply_to_the_purview_backend():
+def test_sql_rules_apply_to_the_purview_backend_too():
+    # Registry RBAC (always on) keeps its userroles in SQL even with Purview, so the database is real.
     config = config_merged("prod", "registry", backend="purview")
     config[NS + "registry"]["sql"] = {}
-    config[NS + "registryApi"] = {**config[NS + "registryApi"], "rbac": False}
-    settings = load_settings(config, "feathr-infra", "test")
-    assert settings.registry.backend == "purview"
+    with pytest.raises(SettingsError, match=r"feathr-infra:registry\.sql\.entraAdmin"):
+        load_settings(config, "feathr-infra", "test")
 
 
 def test_defaults():

@@ -21,6 +21,7 @@ BUILT_IN_ROLES: dict[str, str] = {
     "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
+    "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
 }
 PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal")
 _ASSIGNMENT_NAMESPACE = uuid.UUID("0b7cf6f4-3d59-4a8e-9b0a-2f52a6b2a9c1")

@@ -64,7 +64,9 @@ def markdown(settings: Settings) -> str:
         "",
         "Service identities (granted by their components): the Spark workspace identity holds "
         "Storage Blob Data Contributor on the offline store; the registry API identity holds Key Vault "
-        "Secrets User on the vault (and Purview Data Curator on the root collection with the Purview backend).",
+        "Secrets User on its SQL connection-string secret, AcrPull on the container registry when "
+        "registryApi.acrResourceId is set, and Purview Data Curator on the root collection with the Purview "
+        "backend.",
     ]
     return "\n".join(lines)
 

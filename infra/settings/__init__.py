@@ -67,7 +67,9 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
     own = {key[len(namespace) :]: value for key, value in raw_config.items() if key.startswith(namespace)}
     root = Section(namespace, own)
     env = parse_environment(root)
-    registry = parse_registry(root.section("registry"), env.production_like, env.location)
+    # The registry app has no private networking yet (a later issue): its endpoint is public.
+    registry_api = parse_registry_api(root.section("registryApi"), env.production_like, endpoint_public=True)
+    registry = parse_registry(root.section("registry"), env.production_like, env.location, registry_api.rbac)
     settings = Settings(
         project=project,
         stack=stack,
@@ -76,7 +78,7 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
         offline_store=parse_offline_store(root.section("offlineStore"), env.production_like),
         key_vault=parse_key_vault(root.section("keyVault"), env.production_like),
         registry=registry,
-        registry_api=parse_registry_api(root.section("registryApi"), env.production_like, registry.backend),
+        registry_api=registry_api,
         purview=parse_purview(root.section("purview")),
         online_store=parse_online_store(root.section("onlineStore"), env.production_like, env.location),
         spark=parse_spark(root.section("spark"), env.production_like, env.location),

@@ -16,13 +16,13 @@ def _fail(key: str, value: object, why: str) -> SettingsError:
 
 
 def check_combinations(s: Settings) -> None:
-    if s.key_vault.network_default_action == "Deny" and s.registry.backend == "sql":
+    if s.key_vault.network_default_action == "Deny" and s.registry.sql_database:
         # App Service is not a trusted service of the Key Vault firewall: it resolves Key Vault
         # references through a firewall only with VNet integration, which this program does not build.
         raise _fail(
             "keyVault.networkDefaultAction",
             "Deny",
-            "the SQL registry's app reads its connection string through a Key Vault reference, which a "
+            "the registry app reads its SQL connection string through a Key Vault reference, which a "
             "Key Vault firewall blocks (App Service is no trusted service); keep 'Allow' (access stays "
             "RBAC-only, per secret) until the registry app has VNet integration",
         )

@@ -65,6 +65,11 @@ class Section:
     def has(self, name: str) -> bool:
         return name in self._values
 
+    def raw(self, name: str) -> Any:
+        """The value as given (decoded, unchecked), e.g. to quote it in an error."""
+        self._read.add(name)
+        return decode(self._values.get(name))
+
     def _take(self, name: str, default: Any, allowed: str) -> Any:
         self._read.add(name)
         if name in self._values and self._values[name] is not None:

@@ -2,7 +2,9 @@
 
 `registry.backend` picks the store (`sql` or `purview`); the registry API (`registryApi`) and the
 Purview account (`purview`) have sections of their own. Every key of `registry.sql` is read even
-when the backend is Purview (so a typo is still caught), but the SQL rules only apply to `sql`.
+when the backend is Purview (so a typo is still caught); the SQL rules apply whenever a SQL database
+is created: for the SQL backend, and for registry RBAC, whose `userroles` table lives in SQL even
+with Purview (`deploy/start.sh` hands `CONNECTION_STR` to the RBAC gateway in both modes).
 
 Limits below are Azure's own (Microsoft Learn, Azure SQL Database): vCore service objectives,
 serverless auto-pause 15-10080 minutes (or -1), point-in-time restore 1-35 days with differential
@@ -130,6 +132,7 @@ class SqlStoreSettings:
 class RegistrySettings:
     backend: str  # "sql" | "purview"
     sql: SqlStoreSettings
+    sql_database: bool  # a SQL database is created: the SQL backend, or RBAC's userroles with Purview
 
 
 def _sku(section: Section) -> SqlSku:
@@ -184,7 +187,7 @@ def _entra_admin(section: Section) -> EntraAdmin | None:
     return parsed
 
 
-def parse_sql_store(section: Section, production_like: bool, location: str, backend: str) -> SqlStoreSettings:
+def parse_sql_store(section: Section, production_like: bool, location: str, sql_database: bool) -> SqlStoreSettings:
     sku = _sku(section)
     auto_pause_given, min_capacity_given = section.has("autoPauseDelay"), section.has("minCapacity")
     settings = SqlStoreSettings(
@@ -230,7 +233,7 @@ def parse_sql_store(section: Section, production_like: bool, location: str, back
         ),
     )
     section.finish()
-    if backend == "sql":
+    if sql_database:
         _check_sql_store(section, settings, production_like, location, auto_pause_given, min_capacity_given)
     if not sku.serverless:
         settings = replace(settings, auto_pause_delay=None, min_capacity=None)
@@ -356,8 +359,10 @@ def _check_sql_store(
         )
 
 
-def parse_registry(section: Section, production_like: bool, location: str) -> RegistrySettings:
+def parse_registry(section: Section, production_like: bool, location: str, rbac: bool) -> RegistrySettings:
+    """`rbac`: registry RBAC is on (`registryApi`), so its roles need a SQL database whatever the backend."""
     backend = section.string("backend", "sql", allowed=BACKENDS)
-    sql = parse_sql_store(section.section("sql"), production_like, location, backend)
+    sql_database = backend == "sql" or rbac
+    sql = parse_sql_store(section.section("sql"), production_like, location, sql_database)
     section.finish()
-    return RegistrySettings(backend=backend, sql=sql)
+    return RegistrySettings(backend=backend, sql=sql, sql_database=sql_database)

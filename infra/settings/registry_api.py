@@ -1,21 +1,30 @@
 """The registry API: the `feathrfeaturestore/feathr-registry` image on a Linux App Service plan.
 
 One image serves both registry backends (SQL and Purview) and the registry UI; nginx inside it
-listens on port 80 and proxies `/api` to the API. The tag is always pinned: `latest` would let a
-restart silently change the registry's code.
+listens on port 80 and proxies `/api` to the API. The image is always pinned (a tag or a digest,
+never `latest`), comes from Docker Hub or from an Azure Container Registry the environment pulls
+with its managed identity, and must come from such a registry in production-like stacks.
+
+Registry RBAC is always on. `insecureDisableRbac` turns it off, and is refused wherever the endpoint
+is public or the stack production-like: without RBAC every caller may read, register and delete.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from infra.settings.container_image import DOCKER_HUB, ImageReference, parse_image_reference
 from infra.settings.reader import Section
 
-IMAGE = "feathrfeaturestore/feathr-registry"
-DEFAULT_IMAGE_TAG = "releases-v1.0.0"
-# Docker's tag grammar: up to 128 word characters, dots and dashes, not starting with . or -.
-_DOCKER_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+# Upstream's published image (.github/workflows/publish-to-dockerhub.yml: releases/** -> releases-<ver>).
+DEFAULT_IMAGE = "feathrfeaturestore/feathr-registry:releases-v1.0.0"
+# ARM id of a container registry (Microsoft.ContainerRegistry/registries; names 5-50 alphanumerics).
+ACR_ID = re.compile(
+    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
+    r"/providers/Microsoft\.ContainerRegistry/registries/(?P<name>[A-Za-z0-9]{5,50})"
+)
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
@@ -51,8 +60,9 @@ class RegistryApiSettings:
     instances: int
     zone_redundant: bool
     always_on: bool
-    image_tag: str
-    rbac: bool
+    image: ImageReference
+    acr_id: str | None  # the registry the image comes from, when it is an ACR (AcrPull for the app)
+    insecure_disable_rbac: bool
     entra_client_id: str | None  # an existing Entra ID app registration; None creates one
 
     @property
@@ -60,25 +70,43 @@ class RegistryApiSettings:
         return APP_SERVICE_SKUS[self.sku].tier
 
     @property
-    def image(self) -> str:
-        return f"{IMAGE}:{self.image_tag}"
+    def rbac(self) -> bool:
+        return not self.insecure_disable_rbac
 
 
-def parse_registry_api(section: Section, production_like: bool, backend: str) -> RegistryApiSettings:
-    """`backend` is the registry backend (`sql` or `purview`) from the `registry` section."""
+# Keys this section used to have; each names what replaced it, so an old stack file fails clearly.
+_REPLACED = {
+    "imageTag": "replaced by registryApi.image, the full image reference (default " + DEFAULT_IMAGE + ")",
+    "rbac": "replaced by registryApi.insecureDisableRbac: registry RBAC is always on; remove the key",
+}
+
+
+def parse_registry_api(section: Section, production_like: bool, endpoint_public: bool) -> RegistryApiSettings:
+    """`endpoint_public`: whether the registry app is reachable from the internet (today it always is;
+    a private mode, e.g. private endpoints, would pass False and allow `insecureDisableRbac` in dev)."""
+    for old, why in _REPLACED.items():
+        if section.has(old):
+            raise section.fail(old, section.raw(old), why)
     default_sku = "P1v3" if production_like else "B1"
+    image_text = section.string(
+        "image",
+        DEFAULT_IMAGE,
+        rule="a pinned image reference [<registry>/]<repository>:<tag> or ...@sha256:<64 lowercase hex>",
+    )
     settings = RegistryApiSettings(
         sku=section.string("sku", default_sku, allowed=APP_SERVICE_SKUS.keys()),
         instances=section.integer("instances", 1, minimum=1, maximum=30),
         zone_redundant=section.boolean("zoneRedundant", False),
         always_on=section.boolean("alwaysOn", production_like),
-        image_tag=section.string(
-            "imageTag",
-            DEFAULT_IMAGE_TAG,
-            pattern=_DOCKER_TAG,
-            rule=f"a pinned image tag of {IMAGE} (e.g. {DEFAULT_IMAGE_TAG}), never 'latest'",
+        image=_image(section, image_text),
+        acr_id=section.string(
+            "acrResourceId",
+            None,
+            pattern=ACR_ID.pattern,
+            rule="a container registry resource id (/subscriptions/<id>/resourceGroups/<rg>/providers"
+            "/Microsoft.ContainerRegistry/registries/<name>)",
         ),
-        rbac=section.boolean("rbac", False),
+        insecure_disable_rbac=section.boolean("insecureDisableRbac", False),
         entra_client_id=section.string(
             "entraClientId",
             None,
@@ -87,13 +115,9 @@ def parse_registry_api(section: Section, production_like: bool, backend: str) ->
         ),
     )
     section.finish()
+    _check_image(section, settings, image_text, production_like)
+    _check_rbac(section, settings, production_like, endpoint_public)
 
-    if settings.image_tag.lower() == "latest":
-        raise section.fail(
-            "imageTag",
-            settings.image_tag,
-            f"must be a pinned tag of {IMAGE} (e.g. {DEFAULT_IMAGE_TAG}); 'latest' changes the registry on any restart",
-        )
     sku = APP_SERVICE_SKUS[settings.sku]
     if production_like and sku.tier in NON_PRODUCTION_TIERS:
         allowed = sorted(n for n, s in APP_SERVICE_SKUS.items() if s.tier not in NON_PRODUCTION_TIERS)
@@ -130,11 +154,83 @@ def parse_registry_api(section: Section, production_like: bool, backend: str) ->
         raise section.fail(
             "alwaysOn", False, "production-like stacks keep the registry always on (no cold start for Feathr clients)"
         )
-    if settings.rbac and backend == "purview":
-        raise section.fail(
-            "rbac",
-            True,
-            "registry RBAC keeps its user roles in the SQL registry database (the image hands CONNECTION_STR to the "
-            "RBAC gateway); with the Purview backend there is none, so rbac must be false",
-        )
     return settings
+
+
+def _image(section: Section, text: str) -> ImageReference:
+    image = parse_image_reference(text)
+    if image is None:
+        raise section.fail(
+            "image",
+            text,
+            "must be an image reference with a tag or a digest: [<registry>/]<repository>:<tag> (tag: up to 128 "
+            "letters, digits, '_', '.', '-', not starting with '.' or '-') or [<registry>/]<repository>@sha256:<64 "
+            "lowercase hex digits>, e.g. " + DEFAULT_IMAGE,
+        )
+    if image.tag is not None and image.tag.lower() == "latest" and image.digest is None:
+        raise section.fail(
+            "image", text, "must be pinned: 'latest' changes the registry on any restart; use a release tag or a digest"
+        )
+    if image.registry != DOCKER_HUB and image.acr_name is None:
+        raise section.fail(
+            "image",
+            text,
+            "must come from Docker Hub (public, pulled anonymously) or an Azure Container Registry "
+            "(<name>.azurecr.io, pulled with the app's managed identity); other registries need credentials "
+            "this program does not hold",
+        )
+    return image
+
+
+def _check_image(section: Section, s: RegistryApiSettings, text: str, production_like: bool) -> None:
+    acr = s.image.acr_name
+    if acr is not None and s.acr_id is None:
+        raise section.fail(
+            "acrResourceId",
+            None,
+            f"required when registryApi.image is on an Azure Container Registry ({s.image.registry}): the resource id "
+            f"of registry {acr}, on which the app's identity gets AcrPull",
+        )
+    if s.acr_id is not None:
+        match = ACR_ID.fullmatch(s.acr_id)
+        assert match is not None  # the pattern was checked on read
+        if acr is None:
+            raise section.fail(
+                "acrResourceId",
+                s.acr_id,
+                f"only with an image on that registry; registryApi.image {text!r} is on {s.image.registry}",
+            )
+        if match["name"].lower() != acr:
+            raise section.fail(
+                "acrResourceId",
+                s.acr_id,
+                f"must be the registry of registryApi.image ({s.image.registry}, registry name {acr!r}), "
+                f"not {match['name']!r}",
+            )
+    if production_like and acr is None:
+        raise section.fail(
+            "image",
+            text,
+            "production-like stacks pull the registry image from an Azure Container Registry you control "
+            "(<name>.azurecr.io, with registryApi.acrResourceId), not from Docker Hub, where an archived project's "
+            "tag can change or vanish; mirror it with `az acr import` (docs/registry-api.md)",
+        )
+
+
+def _check_rbac(section: Section, s: RegistryApiSettings, production_like: bool, endpoint_public: bool) -> None:
+    if not s.insecure_disable_rbac:
+        return
+    if production_like:
+        raise section.fail(
+            "insecureDisableRbac",
+            True,
+            "production-like stacks always run registry RBAC; remove the key (allowed: false)",
+        )
+    if endpoint_public:
+        raise section.fail(
+            "insecureDisableRbac",
+            True,
+            "the registry endpoint is public (this program gives the registry app no private networking), and "
+            "without RBAC every signed-in caller may read, register and delete features; remove the key "
+            "(allowed: false)",
+        )

@@ -23,8 +23,7 @@ def variants():
         "prod", "spark", runtime="databricks", synapse={}, databricks={"minWorkers": 2, "maxWorkers": 8}
     )
     cases.append(("prod", "databricks", databricks_ready(prod_databricks)))
-    purview = config_merged("dev", "registry", backend="purview")
-    purview["feathr-infra:registryApi"] = {**purview.get("feathr-infra:registryApi", {}), "rbac": False}
+    purview = config_merged("dev", "registry", backend="purview")  # RBAC on, its roles in SQL
     cases.append(("dev", "purview", purview))
     return cases
 

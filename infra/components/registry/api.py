@@ -1,9 +1,15 @@
-"""The registry API: `feathrfeaturestore/feathr-registry` on a Linux App Service plan.
+"""The registry API: the Feathr registry image on a Linux App Service plan.
 
 The image serves the registry UI and API behind nginx on port 80 and picks its backend from its app
-settings (reference doc, section 2): `CONNECTION_STR` (SQL) or `PURVIEW_NAME` (Purview), never both.
+settings (reference doc, section 2): `PURVIEW_NAME` selects Purview, otherwise `CONNECTION_STR` is
+the SQL registry. With RBAC (always, unless a private endpoint ever allows turning it off) the RBAC
+gateway keeps its roles in SQL through `CONNECTION_STR`, with either backend (`deploy/start.sh`).
 The connection string stays in Key Vault; the app holds only a Key Vault reference, resolved by App
 Service with the app's user-assigned identity.
+
+In front of it, App Service authentication (`registry_auth.py`) lets only tokens of this tenant
+for the client's or the UI's audience through to `/api`; the image's RBAC then decides what a
+caller may do.
 """
 
 from __future__ import annotations
@@ -15,14 +21,16 @@ from pulumi_azure_native import managedidentity, web
 
 from infra.components.registry.entra_app import RegistryEntraApp, RegistryEntraAppArgs
 from infra.components.registry.purview_store import PurviewRegistryStore
+from infra.components.registry.registry_auth import registry_auth_settings, tenant_gate_app_settings
 from infra.components.role_assignment import grant
 from infra.settings.registry_api import RegistryApiSettings
 
 API_BASE = "api/v1"
 # Health check: GET /api/v1/projects. nginx proxies it to the API, which lists projects from the
 # backend, so it fails when the SQL database or Purview is unreachable, not only when nginx is down.
-# It needs no token even with RBAC on (the RBAC gateway serves it as "No Auth Required"), so App
-# Service's anonymous probe gets a 200.
+# The RBAC gateway serves it without a token ("No Auth Required", registry/access_control/api.py:15),
+# and App Service's health probe passes App Service authentication ("Health check integrates with
+# App Service's authentication and authorization features", Learn monitor-instances-health-check).
 HEALTH_CHECK_PATH = f"/{API_BASE}/projects"
 CONTAINER_PORT = "80"  # nginx inside the image
 BACKENDS = ("sql", "purview")
@@ -52,10 +60,10 @@ class RegistryApiArgs:
     location: str
     tenant_id: pulumi.Input[str]
     subscription_id: pulumi.Input[str]
-    connection_string_secret_id: pulumi.Input[str] | None  # the Key Vault secret the app reads (SQL)
+    connection_string_secret_id: pulumi.Input[str] | None  # the Key Vault secret the app reads (SQL, RBAC)
     production_like: bool
     tags: dict[str, str]
-    # SQL backend: the versionless Key Vault secret URI of the full ADO connection string.
+    # SQL backend or RBAC: the versionless Key Vault secret URI of the full ADO connection string.
     connection_string_secret_uri: pulumi.Input[str] | None = None
     # Purview backend: the account; the registry identity becomes Data Curator on its root collection.
     purview: PurviewRegistryStore | None = None
@@ -71,8 +79,9 @@ class RegistryApi(pulumi.ComponentResource):
         super().__init__("feathr:registry:RegistryApi", name, None, opts)
         if args.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {args.backend!r}")
-        if (args.backend == "sql") != (args.connection_string_secret_uri is not None):
-            raise ValueError("the SQL backend needs connection_string_secret_uri, and only the SQL backend takes it")
+        sql_needed = args.backend == "sql" or args.settings.rbac
+        if sql_needed != (args.connection_string_secret_uri is not None):
+            raise ValueError("the SQL backend and RBAC need connection_string_secret_uri, and only they take it")
         if (args.backend == "purview") != (args.purview is not None):
             raise ValueError("the Purview backend needs the Purview store, and only the Purview backend takes it")
         settings = args.settings
@@ -87,7 +96,7 @@ class RegistryApi(pulumi.ComponentResource):
         )
         # What the app must be able to do before it starts: read its secrets, or curate Purview.
         prerequisites: list[pulumi.Resource] = []
-        if args.connection_string_secret_id is not None:  # the SQL backend
+        if args.connection_string_secret_id is not None:  # the SQL backend, or RBAC's userroles
             prerequisites.append(
                 grant(
                     f"{name}-key-vault-secrets-user",
@@ -100,9 +109,21 @@ class RegistryApi(pulumi.ComponentResource):
                     description="Feathr registry API: resolves the CONNECTION_STR Key Vault reference",
                 )
             )
-        else:
-            assert args.purview is not None
+        if args.purview is not None:
             prerequisites.append(args.purview.grant_data_curator(f"{name}-purview-data-curator", identity.principal_id))
+        if settings.acr_id is not None:  # the image comes from a private registry: pull it as the app
+            prerequisites.append(
+                grant(
+                    f"{name}-acr-pull",
+                    role="AcrPull",
+                    scope=settings.acr_id,
+                    principal_id=identity.principal_id,
+                    principal_type="ServicePrincipal",
+                    subscription_id=args.subscription_id,
+                    parent=self,
+                    description="Feathr registry API: pulls its container image",
+                )
+            )
 
         origin = default_origin(args.app_name)
         if settings.entra_client_id:
@@ -128,13 +149,12 @@ class RegistryApi(pulumi.ComponentResource):
             "AZURE_CLIENT_ID": identity.client_id,
             "WEBSITES_PORT": CONTAINER_PORT,
             "WEBSITES_ENABLE_APP_SERVICE_STORAGE": "false",  # stateless: no /home share mounted
+            **tenant_gate_app_settings(args.tenant_id),
         }
-        if args.backend == "sql":
-            assert args.connection_string_secret_uri is not None
+        if args.connection_string_secret_uri is not None:
             secret_uri: pulumi.Output[str] = pulumi.Output.from_input(args.connection_string_secret_uri)
             app_settings["CONNECTION_STR"] = secret_uri.apply(key_vault_reference)
-        else:
-            assert args.purview is not None
+        if args.purview is not None:
             app_settings["PURVIEW_NAME"] = args.purview.account_name
 
         plan = web.AppServicePlan(
@@ -165,6 +185,9 @@ class RegistryApi(pulumi.ComponentResource):
             key_vault_reference_identity=identity.id,
             site_config=web.SiteConfigArgs(
                 linux_fx_version=f"DOCKER|{settings.image}",
+                # A private registry (ACR) is pulled as the app's user-assigned identity (AcrPull above).
+                acr_use_managed_identity_creds=settings.acr_id is not None,
+                acr_user_managed_identity_id=identity.client_id if settings.acr_id is not None else None,
                 app_settings=[web.NameValuePairArgs(name=k, value=v) for k, v in sorted(app_settings.items())],
                 always_on=settings.always_on,
                 health_check_path=HEALTH_CHECK_PATH,
@@ -176,6 +199,14 @@ class RegistryApi(pulumi.ComponentResource):
             ),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=prerequisites),
+        )
+        registry_auth_settings(
+            f"{name}-auth",
+            app_name=app.name,
+            resource_group_name=args.resource_group_name,
+            tenant_id=args.tenant_id,
+            ui_client_id=entra_client_id,
+            parent=self,
         )
         self.identity_id: pulumi.Output[str] = identity.id
         self.identity_principal_id: pulumi.Output[str] = identity.principal_id

@@ -1,5 +1,6 @@
 """The feature registry of one environment: its store (Azure SQL or Purview, by setting) behind
-Feathr's registry API. Each environment owns its registry alone."""
+Feathr's registry API. Each environment owns its registry alone. With Purview and registry RBAC,
+the RBAC roles (`userroles`) still live in an Azure SQL database, created here as for the SQL backend."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ class FeatureRegistry(pulumi.ComponentResource):
         settings, names, env = args.settings, args.settings.names, args.settings.env
         self.backend = settings.registry.backend
         child = pulumi.ResourceOptions(parent=self)
-        self.sql = self._sql_store(name, args, names) if self.backend == "sql" else None
+        # A SQL database for the SQL backend, and for registry RBAC's userroles with Purview too.
+        self.sql = self._sql_store(name, args, names) if settings.registry.sql_database else None
         self.purview = self._purview_store(name, args, names) if self.backend == "purview" else None
         self.api = RegistryApi(
             f"{name}-api",

@@ -1,4 +1,5 @@
-"""App Service plans and web apps (the registry API), and Purview accounts (the Purview registry)."""
+"""App Service plans, web apps and their authentication settings (the registry API), and Purview
+accounts (the Purview registry)."""
 
 from infra.offline.azure_model import SUBSCRIPTION_ID, TENANT_ID, ArmType, identity_output, register, stable_uuid
 
@@ -53,6 +54,8 @@ def _purview_account(r, name, arm_id):
 register(
     ArmType("azure-native:web:AppServicePlan", "Microsoft.Web/serverfarms/{name}", "name", computed=_plan),
     ArmType("azure-native:web:WebApp", "Microsoft.Web/sites/{name}", "name", computed=_web_app),
+    # The app's authentication settings: a singleton config resource below the site.
+    ArmType("azure-native:web:WebAppAuthSettingsV2", "Microsoft.Web/sites/{name}/config/authsettingsV2", "name"),
     ArmType(
         "azure-native:purview:Account",
         "Microsoft.Purview/accounts/{accountName}",
