@@ -35,7 +35,9 @@ AAD_INSTANCE = "https://login.microsoftonline.com"  # RBAC_AAD_INSTANCE in deplo
 # from the React build, `try_files $uri /index.html`; CRA's build layout, `ui/public/*`), and the
 # UI's top-level routes, so a reload there works. Project routes (`/<project>/...`) cannot be
 # listed: a reload there gets a 401, and the UI is opened again from `/`. A trailing `/*` is App
-# Service's wildcard for "everything below".
+# Service's wildcard for "everything below" (Microsoft's answer in MicrosoftDocs/azure-docs#86514);
+# other entries match one path exactly, so `/` excludes the root page, not everything. Neither is in
+# the reference docs: the post-deploy check in docs/registry-api.md confirms `/api` answers 401.
 UI_PATHS = (
     "/",
     "/index.html",
