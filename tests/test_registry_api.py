@@ -77,7 +77,9 @@ def component_urn(r, token: str) -> str:
 
 def test_sql_backend_app_settings_are_exactly_what_the_image_reads(stack_run):
     settings = app_settings(stack_run)
-    assert set(settings) == COMMON_SETTINGS | {"CONNECTION_STR"}
+    # FEATHR_CONNECTION_SECRET_VERSION is not read by the image: a new value restarts the app and makes it
+    # re-fetch CONNECTION_STR (tests/test_secret_rotation.py)
+    assert set(settings) == COMMON_SETTINGS | {"CONNECTION_STR", "FEATHR_CONNECTION_SECRET_VERSION"}
     assert "PURVIEW_NAME" not in settings
     assert settings["API_BASE"] == "api/v1"
     assert settings["WEBSITES_PORT"] == "80"
@@ -105,7 +107,7 @@ def test_purview_backend_with_rbac_names_the_account_and_keeps_the_roles_in_sql(
     # deploy/start.sh:36-56: PURVIEW_NAME selects the Purview registry; with REACT_APP_ENABLE_RBAC=true
     # the RBAC gateway still reads its userroles through CONNECTION_STR (RBAC_CONNECTION_STR).
     settings = app_settings(dev_purview)
-    assert set(settings) == COMMON_SETTINGS | {"PURVIEW_NAME", "CONNECTION_STR"}
+    assert set(settings) == COMMON_SETTINGS | {"PURVIEW_NAME", "CONNECTION_STR", "FEATHR_CONNECTION_SECRET_VERSION"}
     assert settings["PURVIEW_NAME"] == dev_purview.one(PURVIEW).physical_name
     assert settings["REACT_APP_ENABLE_RBAC"] == "true"
     assert settings["CONNECTION_STR"].startswith("@Microsoft.KeyVault(SecretUri=")

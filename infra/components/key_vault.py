@@ -103,3 +103,9 @@ class SecretStore(pulumi.ComponentResource):
         )
         self.secrets[secret_name] = secret
         return secret.properties.secret_uri
+
+    def secret_version(self, secret_name: str) -> pulumi.Output[str]:
+        """The current version id of a secret written here: it changes exactly when a new version is
+        written. Not secret (the value never is in it); app settings use it to pick up a new version."""
+        uri = self.secrets[secret_name].properties.secret_uri_with_version
+        return pulumi.Output.unsecret(uri).apply(lambda u: u.rstrip("/").rsplit("/", 1)[-1])

@@ -16,6 +16,12 @@ from pulumi_azure_native import managedidentity, redis, redisenterprise
 from infra.components.firewall import client_range
 from infra.components.key_vault import SecretStore
 from infra.components.protection import lock_against_deletion, stateful_options
+from infra.components.redis_key_rotation import (
+    CACHE_FOR_REDIS_API_VERSION,
+    MANAGED_REDIS_API_VERSION,
+    SLOT_TAG,
+    RedisKeyRotation,
+)
 from infra.components.role_assignment import grant
 from infra.settings.online_store import OnlineStoreSettings
 
@@ -48,9 +54,15 @@ class OnlineStore(pulumi.ComponentResource):
         super().__init__("feathr:online:OnlineStore", name, None, opts)
         self.kind = args.settings.kind
         build = self._managed_redis if args.settings.managed else self._cache_for_redis
+        # The access key is renewed on its own schedule (redis_key_rotation.py).
+        self._key_schedule = args.secrets.rotation_schedule(f"{name}-key-rotation", parent=self)
         key = build(name, args)
         self.password_secret_uri: pulumi.Output[str] = args.secrets.add_secret(
-            PASSWORD_SECRET_NAME, pulumi.Output.secret(key), parent=self
+            PASSWORD_SECRET_NAME,
+            pulumi.Output.secret(key),
+            parent=self,
+            rotation=self._key_schedule,
+            tags={SLOT_TAG: self.key_rotation.slot},
         )
         self.register_outputs(
             {"host": self.host, "port": self.port, "ssl_enabled": self.ssl_enabled, "cache_id": self.cache_id}
@@ -100,13 +112,14 @@ class OnlineStore(pulumi.ComponentResource):
         self.host: pulumi.Output[str] = cluster.host_name
         self.port: pulumi.Output[int] = database.port.apply(lambda p: int(p or MANAGED_REDIS_PORT))
         self.cache_id: pulumi.Output[str] = cluster.id
+        self.key_rotation = self._rotate_key(name, args, database.id, MANAGED_REDIS_API_VERSION, [database])
         keys = redisenterprise.list_database_keys_output(
             cluster_name=cluster.name,
             database_name=database.name,
             resource_group_name=args.resource_group_name,
-            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[database]),
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[database, self.key_rotation.command]),
         )
-        return pulumi.Output.secret(keys.primary_key)
+        return self.key_rotation.published_key(keys.primary_key, keys.secondary_key)
 
     @staticmethod
     def _managed_persistence(settings: OnlineStoreSettings) -> redisenterprise.PersistenceArgs | None:
@@ -177,12 +190,31 @@ class OnlineStore(pulumi.ComponentResource):
         self.host = cache.host_name
         self.port = cache.ssl_port.apply(int)
         self.cache_id = cache.id
+        self.key_rotation = self._rotate_key(name, args, cache.id, CACHE_FOR_REDIS_API_VERSION, [cache])
         keys = redis.list_redis_keys_output(
             name=cache.name,
             resource_group_name=args.resource_group_name,
-            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[cache]),
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[cache, self.key_rotation.command]),
         )
-        return pulumi.Output.secret(keys.primary_key)
+        return self.key_rotation.published_key(keys.primary_key, keys.secondary_key)
+
+    def _rotate_key(
+        self,
+        name: str,
+        args: OnlineStoreArgs,
+        resource_id: pulumi.Output[str],
+        api_version: str,
+        depends_on: list[pulumi.Resource],
+    ) -> RedisKeyRotation:
+        return RedisKeyRotation(
+            f"{name}-key-regeneration",
+            schedule=self._key_schedule,
+            resource_id=resource_id,
+            api_version=api_version,
+            secret_id=pulumi.Output.concat(args.secrets.vault_id, "/secrets/", PASSWORD_SECRET_NAME),
+            parent=self,
+            depends_on=depends_on,
+        )
 
     def _legacy_cache(
         self,

@@ -34,6 +34,8 @@ API_BASE = "api/v1"
 HEALTH_CHECK_PATH = f"/{API_BASE}/projects"
 CONTAINER_PORT = "80"  # nginx inside the image
 BACKENDS = ("sql", "purview")
+# Not read by the image: it only changes when the connection secret gets a new version (see RegistryApiArgs).
+SECRET_VERSION_SETTING = "FEATHR_CONNECTION_SECRET_VERSION"
 
 
 def key_vault_reference(secret_uri: str) -> str:
@@ -65,6 +67,9 @@ class RegistryApiArgs:
     tags: dict[str, str]
     # SQL backend or RBAC: the versionless Key Vault secret URI of the full ADO connection string.
     connection_string_secret_uri: pulumi.Input[str] | None = None
+    # ...and its current version id: a new version (a rotated password) changes this app setting, and
+    # any app setting change makes App Service re-fetch its Key Vault references at once.
+    connection_string_secret_version: pulumi.Input[str] | None = None
     # Purview backend: the account; the registry identity becomes Data Curator on its root collection.
     purview: PurviewRegistryStore | None = None
     # Owners of a created Entra app registration (the deploying identity's object id).
@@ -154,6 +159,8 @@ class RegistryApi(pulumi.ComponentResource):
         if args.connection_string_secret_uri is not None:
             secret_uri: pulumi.Output[str] = pulumi.Output.from_input(args.connection_string_secret_uri)
             app_settings["CONNECTION_STR"] = secret_uri.apply(key_vault_reference)
+            if args.connection_string_secret_version is not None:
+                app_settings[SECRET_VERSION_SETTING] = args.connection_string_secret_version
         if args.purview is not None:
             app_settings["PURVIEW_NAME"] = args.purview.account_name
 

@@ -58,6 +58,7 @@ class FeatureRegistry(pulumi.ComponentResource):
                 production_like=env.production_like,
                 tags=settings.tags,
                 connection_string_secret_uri=self.sql.connection_string_secret_uri if self.sql else None,
+                connection_string_secret_version=self.sql.connection_string_secret_version if self.sql else None,
                 purview=self.purview,
                 entra_owner_object_ids=tuple(args.entra_owner_object_ids),
             ),

@@ -65,6 +65,9 @@ class SqlRegistryStore(pulumi.ComponentResource):
         super().__init__("feathr:registry:SqlRegistryStore", name, None, opts)
         self._args = args
         settings = args.settings
+        # Renewed every keyVault.rotationDays (secret_rotation.py); the server takes the new password
+        # and the connection secret gets a new version in the same `pulumi up`.
+        self.admin_password_rotation = args.secrets.rotation_schedule(f"{name}-admin-password-rotation", parent=self)
         password = random.RandomPassword(
             f"{name}-admin-password",
             length=PASSWORD_LENGTH,
@@ -74,7 +77,8 @@ class SqlRegistryStore(pulumi.ComponentResource):
             min_lower=4,
             min_numeric=4,
             min_special=2,
-            keepers={"server": args.server_name},  # a new server (name) gets a new password
+            # A new server (name) or a rotation of the schedule gets a new password.
+            keepers={"server": args.server_name, "rotation": self.admin_password_rotation.keeper},
             opts=pulumi.ResourceOptions(parent=self),
         )
         self._password: pulumi.Output[str] = pulumi.Output.secret(password.result)
@@ -128,9 +132,15 @@ class SqlRegistryStore(pulumi.ComponentResource):
                 )
             ),
             parent=self,
+            rotation=self.admin_password_rotation,
         )
         # The registry identity reads this one secret, nothing else in the vault.
         self.connection_string_secret_id: pulumi.Output[str] = args.secrets.secrets[CONNECTION_STRING_SECRET].id
+        # Changes with every new version of the secret: as an app setting it makes App Service re-fetch
+        # its Key Vault references at once instead of within 24 hours (docs/operations.md, section 5).
+        self.connection_string_secret_version: pulumi.Output[str] = args.secrets.secret_version(
+            CONNECTION_STRING_SECRET
+        )
 
         self.bootstrap = RegistrySchemaBootstrap(
             f"{name}-schema",

@@ -10,4 +10,11 @@ class LocalCommand(ArmType):
         return stable_uuid("local-command", resource.logical_name)
 
 
-register(LocalCommand("command:local:Command", "", "", computed=lambda r, name, arm_id: {"stdout": "", "stderr": ""}))
+def _outputs(r, name, arm_id):
+    # The Redis key rotation script prints the key it regenerated; on a first deployment (no
+    # REDIS-PASSWORD yet, hence no slot tag) that is the secondary.
+    environment = r.get("environment") or {}
+    return {"stdout": "Secondary" if "SLOT_TAG" in environment else "", "stderr": ""}
+
+
+register(LocalCommand("command:local:Command", "", "", computed=_outputs))
