@@ -7,7 +7,7 @@ import sqlglot
 from sqlglot import exp
 
 from infra.components.registry.roles import RegistryRoleGrant, render_seed, sql_literal
-from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql, bootstrap_tag
+from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql, bootstrap_tag, password_fingerprint
 
 # Reference doc, section 2: the tables the feathr-registry image reads and writes.
 # column -> (T-SQL type as sqlglot renders it, nullable)
@@ -54,24 +54,56 @@ def parse_batch(batch: str) -> exp.Expression:
     return statement
 
 
-def parsed_tables() -> dict[str, exp.Create]:
-    tables = {}
+def schema_creates() -> list[exp.Create]:
+    """Every batch of schema.sql is one idempotent `IF <not there> CREATE ...`."""
+    creates = []
     for batch in batches(SCHEMA_FILE.read_text()):
         statement = parse_batch(batch)
-        # Idempotent: IF OBJECT_ID(N'dbo.<table>', N'U') IS NULL CREATE TABLE dbo.<table> (...)
         assert isinstance(statement, exp.IfBlock), batch
-        creates = list(statement.find_all(exp.Create))
-        assert len(creates) == 1, batch
-        create = creates[0]
+        found = list(statement.find_all(exp.Create))
+        assert len(found) == 1, batch
+        creates.append((statement, found[0]))
+    return creates
+
+
+def parsed_tables() -> dict[str, exp.Create]:
+    tables = {}
+    for statement, create in schema_creates():
+        if create.args["kind"] != "TABLE":
+            continue
+        # IF OBJECT_ID(N'dbo.<table>', N'U') IS NULL CREATE TABLE dbo.<table> (...)
         table = create.this.this
         condition = statement.this
-        assert isinstance(condition, exp.Is) and isinstance(condition.expression, exp.Null), batch
+        assert isinstance(condition, exp.Is) and isinstance(condition.expression, exp.Null), statement.sql("tsql")
         object_id = condition.this
-        assert isinstance(object_id, exp.ObjectId), batch
+        assert isinstance(object_id, exp.ObjectId), statement.sql("tsql")
         assert object_id.this.sql("tsql") == f"N'dbo.{table.name}'" and object_id.expression.sql("tsql") == "N'U'"
         assert table.db == "dbo"
         tables[table.name] = create
     return tables
+
+
+def parsed_indexes() -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...], bool]]:
+    """index name -> (table, key columns, included columns, unique), each guarded by its own name."""
+    indexes = {}
+    for statement, create in schema_creates():
+        if create.args["kind"] != "INDEX":
+            continue
+        index = create.this
+        table = index.args["table"]
+        assert table.db == "dbo"
+        # IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(N'dbo.<t>') AND name = N'<ix>')
+        guard = statement.this
+        assert isinstance(guard, exp.Not) and isinstance(guard.this, exp.Exists), statement.sql("tsql")
+        select = guard.this.this
+        assert select.find(exp.Table).sql("tsql") == "sys.indexes"
+        where = select.args["where"].sql("tsql")
+        assert f"object_id = OBJECT_ID(N'dbo.{table.name}')" in where and f"name = N'{index.name}'" in where
+        params = index.args["params"]
+        keys = tuple(c.this.name for c in params.args["columns"])
+        include = tuple(i.name for i in params.args.get("include") or [])
+        indexes[index.name] = (table.name, keys, include, bool(create.args.get("unique")))
+    return indexes
 
 
 def columns(create: exp.Create) -> dict[str, tuple[str, bool]]:
@@ -87,6 +119,30 @@ def columns(create: exp.Create) -> dict[str, tuple[str, bool]]:
 
 def test_schema_has_exactly_the_reference_tables():
     assert set(parsed_tables()) == set(REFERENCE_COLUMNS)
+
+
+def test_schema_creates_exactly_the_tables_and_indexes():
+    kinds = sorted(create.args["kind"] for _, create in schema_creates())
+    assert kinds == ["INDEX", "INDEX", "TABLE", "TABLE", "TABLE"]
+
+
+# Issue 11 / reference doc S6: the image's check-then-insert has no lock (sq/registry/db_registry.py
+# create_project*), so only a unique index keeps one entity per qualified name; every lookup and
+# traversal reads edges by from_id and conn_type (get_neighbors, _bfs_step).
+def test_unique_qualified_names_and_an_edge_lookup_index():
+    assert parsed_indexes() == {
+        "ux_entities_qualified_name": ("entities", ("qualified_name",), (), True),
+        "ix_edges_from_id_conn_type": ("edges", ("from_id", "conn_type"), ("to_id",), False),
+    }
+
+
+def test_index_keys_fit_sql_servers_key_limit():
+    # A nonclustered index key holds at most 1700 bytes; varchar(n) takes up to n bytes. (max) cannot be a key.
+    widths = {"VARCHAR(200)": 200, "VARCHAR(50)": 50, "VARCHAR(20)": 20}
+    for table, keys, _, _ in parsed_indexes().values():
+        types = [REFERENCE_COLUMNS[table][k][0] for k in keys]
+        assert all(t in widths for t in types), types
+        assert sum(widths[t] for t in types) <= 1700
 
 
 @pytest.mark.parametrize("table", sorted(REFERENCE_COLUMNS))
@@ -112,7 +168,7 @@ def test_record_id_is_an_identity():
     assert any(isinstance(c.kind, exp.GeneratedAsIdentityColumnConstraint) for c in column.args["constraints"])
 
 
-def test_schema_only_creates_tables():
+def test_schema_only_creates_tables_and_indexes():
     for batch in batches(SCHEMA_FILE.read_text()):
         statement = parse_batch(batch)
         assert not list(statement.find_all(exp.Drop, exp.Delete, exp.Update, exp.Insert, exp.Alter)), batch
@@ -224,11 +280,23 @@ def test_seed_is_deduplicated_and_empty_without_grants():
         ("global", "x" * 40 + "@contoso.com", "admin"),  # longer than userroles.user_name
         ("global", "tab\tuser@contoso.com", "admin"),  # control character
         ("global", "", "consumer"),
+        # R10: the image takes a feature's project as qualified_name.split("__")[0]
+        ("fraud__detection", "a@contoso.com", "admin"),
+        ("fraud_", "a@contoso.com", "admin"),  # "fraud_" + "__" + name splits to "fraud"
+        ("p" * 51, "a@contoso.com", "admin"),  # one past userroles.project_name
     ],
 )
 def test_invalid_grants_are_rejected(scope, user, role):
     with pytest.raises(ValueError):
         RegistryRoleGrant(scope, user, role)
+
+
+@pytest.mark.parametrize("scope", ["fraud_detection", "a_b_c", "fraud-2", "p" * 50])
+def test_valid_project_scopes(scope):
+    assert RegistryRoleGrant(scope, "a@contoso.com", "admin").scope == scope
+
+
+DB_A, DB_B = "0b9a4f3e-1c2d-4e5f-8a7b-6c5d4e3f2a10", "7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3921"
 
 
 def test_force_update_tag_follows_the_sql():
@@ -237,5 +305,23 @@ def test_force_update_tag_follows_the_sql():
 
     one = bootstrap_sql(admin("a@contoso.com"))
     assert one.startswith(SCHEMA_FILE.read_text())
-    assert bootstrap_tag(one) == bootstrap_tag(bootstrap_sql(admin("a@contoso.com")))
-    assert bootstrap_tag(one) != bootstrap_tag(bootstrap_sql(admin("b@contoso.com")))
+    assert bootstrap_tag(one, DB_A, "d", "") == bootstrap_tag(bootstrap_sql(admin("a@contoso.com")), DB_A, "d", "")
+    assert bootstrap_tag(one, DB_A, "d", "") != bootstrap_tag(bootstrap_sql(admin("b@contoso.com")), DB_A, "d", "")
+
+
+def test_a_new_database_a_new_app_password_or_a_rerun_value_reruns_the_bootstrap():
+    sql = bootstrap_sql(())
+    tag = bootstrap_tag(sql, DB_A, password_fingerprint("first-password"), "")
+    assert len(tag) == 32 and int(tag, 16) >= 0
+    # a database re-created under the same name has a new server-assigned id
+    assert bootstrap_tag(sql, DB_B, password_fingerprint("first-password"), "") != tag
+    assert bootstrap_tag(sql, DB_A, password_fingerprint("second-password"), "") != tag
+    assert bootstrap_tag(sql, DB_A, password_fingerprint("first-password"), "2026-12-01") != tag
+    assert bootstrap_tag(sql, DB_A, password_fingerprint("first-password"), "") == tag
+
+
+def test_the_password_fingerprint_is_a_digest_not_the_password():
+    password = "Xy7!Xy7!Xy7!Xy7!Xy7!Xy7!Xy7!Xy7!Xy7!Xy7!"
+    digest = password_fingerprint(password)
+    assert re.fullmatch(r"[0-9a-f]{64}", digest) and password not in digest
+    assert digest != password_fingerprint(password[:-1] + "?")

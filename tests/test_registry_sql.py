@@ -3,13 +3,14 @@ the connection string in Key Vault, the schema bootstrap, protection, and where 
 
 import base64
 import json
+import re
 import subprocess
 
 import pytest
 
 from infra.access.expand import expand, registry_roles
 from infra.components.registry.roles import RegistryRoleGrant
-from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql, bootstrap_tag
+from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sql
 from infra.components.registry.sql_store import PASSWORD_SPECIALS
 from infra.offline.runner import REPO_ROOT, stack_config
 from infra.settings import load_settings
@@ -25,6 +26,9 @@ SCRIPT = "azure-native:resources:AzureCliScript"
 SECRET = "azure-native:keyvault:Secret"
 LOCK = "azure-native:authorization:ManagementLockByScope"
 PASSWORD = "random:index/randomPassword:RandomPassword"
+WEB_APP = "azure-native:web:WebApp"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+APP_USER = "feathr_registry_app"
 
 
 def named(run_, token, logical_name):
@@ -55,6 +59,14 @@ def env_vars(script):
 
 def the_password(r):
     return primary_server(r).inputs["administratorLoginPassword"]
+
+
+def app_password(r):
+    return named(r, PASSWORD, "registry-sql-app-password").outputs["result"]
+
+
+def admin_secret(r):
+    return next(s for s in r.of_type(SECRET) if s.inputs["secretName"] == "FEATHR-REGISTRY-SQL-ADMIN-PASSWORD")
 
 
 # --- server ---------------------------------------------------------------------------------------
@@ -172,7 +184,7 @@ def test_connection_string_uses_the_failover_group_listener(prod):
     value = connection_secret(prod).inputs["properties"]["value"]
     assert value == (
         "Server=tcp:contoso-prod-reg-fog-78gz9l.database.windows.net,1433;Initial Catalog=contoso-prod-registry-sqldb;"
-        "Persist Security Info=False;User ID=feathradmin;Password=" + the_password(prod) + ";"
+        "Persist Security Info=False;User ID=feathr_registry_app;Password=" + app_password(prod) + ";"
         "MultipleActiveResultSets=False;Encrypt=True;TrustServerCertificate=False;Connection Timeout=30;"
     )
     assert prod.outputs["registrySqlListener"].value == "contoso-prod-reg-fog-78gz9l.database.windows.net"
@@ -317,12 +329,20 @@ def test_bootstrap_runs_schema_and_seed_in_azure(stack):
     settings = load_settings(stack_config(stack), "feathr-infra", stack)
     rows = registry_roles(expand(settings.access, settings.spark.runtime, not settings.spark.shared))
     assert sql == bootstrap_sql(tuple(RegistryRoleGrant(*row) for row in rows))
+    assert re.findall(r"(?m)^GRANT .*$", sql) == [
+        "GRANT SELECT, INSERT, DELETE ON dbo.entities TO [feathr_registry_app];",
+        "GRANT SELECT, INSERT, DELETE ON dbo.edges TO [feathr_registry_app];",
+        "GRANT SELECT, INSERT, UPDATE ON dbo.userroles TO [feathr_registry_app];",
+    ]
     assert sql.startswith(SCHEMA_FILE.read_text())
     for admin in ("feature-platform-admin@contoso.com", "7f3c2a51-8e4d-4b69-a0f2-6c1d9e8b5a27"):
         assert f"'global', '{admin}', 'admin', 'feathr-infra', 'bootstrap', GETUTCDATE()" in sql
-    assert inputs["forceUpdateTag"] == bootstrap_tag(sql)
+    assert re.fullmatch(r"[0-9a-f]{32}", inputs["forceUpdateTag"])
     assert env["SQL_DATABASE"]["value"] == primary_database(r).inputs["databaseName"]
+    # the database's server-assigned id: a database re-created under the same name re-runs the script
+    assert env["SQL_DATABASE_ID"]["value"] == primary_database(r).outputs["databaseId"]
     assert env["SQL_LOGIN"]["value"] == "feathradmin"
+    assert env["APP_USER"]["value"] == APP_USER
 
 
 def test_bootstrap_waits_for_database_firewall_and_failover_group(prod):
@@ -331,7 +351,15 @@ def test_bootstrap_waits_for_database_firewall_and_failover_group(prod):
     assert {r.urn for r in needed} <= depends
 
 
-def test_bootstrap_reruns_only_when_the_sql_changes(dev):
+def test_bootstrap_reruns_when_the_sql_or_the_rerun_setting_changes(dev):
+    rerun = run(
+        "dev",
+        config_merged(
+            "dev",
+            "registry",
+            sql={**config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "rerunBootstrap": "2026-12-01"},
+        ),
+    )
     same = run(
         "dev",
         config_merged(
@@ -345,6 +373,86 @@ def test_bootstrap_reruns_only_when_the_sql_changes(dev):
     tag = bootstrap_script(dev).inputs["forceUpdateTag"]
     assert bootstrap_script(same).inputs["forceUpdateTag"] == tag
     assert bootstrap_script(other).inputs["forceUpdateTag"] != tag
+    assert bootstrap_script(rerun).inputs["forceUpdateTag"] != tag
+    assert "forceUpdateTag" not in bootstrap_script(dev).secret_inputs  # a digest, kept readable in state
+
+
+def test_the_web_app_starts_only_after_the_bootstrap(stack_run):
+    if stack_run.outputs["registryBackend"].value != "sql":
+        pytest.skip("not the SQL backend")
+    assert bootstrap_script(stack_run).urn in stack_run.one(WEB_APP).depends_on
+
+
+# --- the registry app's database user (issue 14) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_app_connects_as_its_own_user_never_the_server_admin(stack):
+    r = run(stack)
+    value = connection_secret(r).inputs["properties"]["value"]
+    assert ";User ID=feathr_registry_app;Password=" + app_password(r) + ";" in value
+    assert "feathradmin" not in value.lower() and the_password(r) not in value
+    assert app_password(r) != the_password(r)
+    env = env_vars(bootstrap_script(r))
+    assert env["REGISTRY_APP_PASSWORD"] == {"name": "REGISTRY_APP_PASSWORD", "secureValue": app_password(r)}
+
+
+ROTATING = "time:index/rotating:Rotating"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_app_password_rotates_on_its_own_schedule(stack):
+    r = run(stack)
+    schedule = named(r, ROTATING, "registry-sql-app-password-rotation")
+    keepers = named(r, PASSWORD, "registry-sql-app-password").inputs["keepers"]
+    assert keepers == {"database": f"contoso-{stack}-registry-sqldb", "rotation": schedule.outputs["rfc3339"]}
+    # the admin password has a schedule of its own: rotating one credential leaves the other alone
+    admin_keepers = named(r, PASSWORD, "registry-sql-admin-password").inputs["keepers"]
+    admin_schedule = named(r, ROTATING, "registry-sql-admin-password-rotation")
+    assert admin_keepers["rotation"] == admin_schedule.outputs["rfc3339"]
+    assert schedule.urn in connection_secret(r).depends_on and admin_schedule.urn in admin_secret(r).depends_on
+    # the connection string expires 90 days (keyVault.secretLifetimeDays default) after this schedule's
+    # base, 2026-12-01T00:00:00Z under the mocks: 1796083200 + 90 * 86400
+    assert schedule.outputs["rfc3339"] == "2026-12-01T00:00:00Z"
+    assert connection_secret(r).inputs["properties"]["attributes"]["expires"] == 1796083200 + 90 * 86400
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_admin_password_is_kept_in_key_vault(stack):
+    r = run(stack)
+    secret = admin_secret(r)
+    assert secret.inputs["properties"]["value"] == the_password(r)
+    assert "properties" in secret.secret_inputs
+
+
+# Every built-in role whose dataActions cover Microsoft.KeyVault/vaults/secrets/getSecret/action
+# (read from ../shared/reference/azure-built-in-roles.json, Microsoft's built-in roles pages): an
+# assignment of any of them at the secret or above it lets its holder read the secret's value.
+SECRET_READER_ROLES = {
+    "00482a5a-887f-4fb3-b363-3b7fe8e74483",  # Key Vault Administrator (vaults/*)
+    "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",  # Key Vault Certificate User (vaults/secrets/getSecret/action)
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",  # Key Vault Secrets Officer (vaults/secrets/*)
+    "4633458b-17de-408a-b874-0445c86b69e6",  # Key Vault Secrets User
+}
+# access.admins in Pulumi.<stack>.yaml (the same two principals in both stacks)
+ADMINS = {"9e1f3a5c-6b8d-4e0f-a2c4-1d3f5b7d9e57", "2b8e4f1c-7a3d-4c59-b6e2-9d1f0a3c5e71"}
+
+
+def can_read_secrets(role_definition_id):
+    return role_definition_id.rsplit("/", 1)[-1] in SECRET_READER_ROLES
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_only_the_admins_can_read_the_admin_password(stack):
+    r = run(stack)
+    secret_id = admin_secret(r).arm_id.lower()
+    readers = {
+        a.inputs["principalId"]
+        for a in r.of_type(ROLE_ASSIGNMENT)
+        if secret_id.startswith(a.inputs["scope"].lower().rstrip("/") + "/") or secret_id == a.inputs["scope"].lower()
+        if can_read_secrets(a.inputs["roleDefinitionId"])
+    }
+    assert readers == ADMINS
 
 
 # --- the password ---------------------------------------------------------------------------------
@@ -353,10 +461,12 @@ def test_bootstrap_reruns_only_when_the_sql_changes(dev):
 def test_password_is_generated_long_and_connection_string_safe(stack_run):
     if stack_run.outputs["registryBackend"].value != "sql":
         pytest.skip("not the SQL backend")
-    generator = stack_run.one(PASSWORD).inputs
-    assert generator["length"] >= 32 and generator["special"] is True
-    assert not set(generator["overrideSpecial"]) & set(";='\"{} \\$`")
-    assert generator["overrideSpecial"] == PASSWORD_SPECIALS
+    generators = stack_run.of_type(PASSWORD)
+    assert {g.logical_name for g in generators} == {"registry-sql-admin-password", "registry-sql-app-password"}
+    for generator in (g.inputs for g in generators):
+        assert generator["length"] >= 32 and generator["special"] is True
+        assert not set(generator["overrideSpecial"]) & set(";='\"{} \\$`")
+        assert generator["overrideSpecial"] == PASSWORD_SPECIALS
 
 
 def test_password_travels_only_as_a_secret(stack_run):
@@ -373,9 +483,24 @@ def test_password_travels_only_as_a_secret(stack_run):
                 )
                 holders.add((resource.token, key))
     assert holders == {(SERVER, "administratorLoginPassword"), (SECRET, "properties"), (SCRIPT, "environmentVariables")}
+    # the admin password: only in the admin secret (never in the app's connection string)
+    assert password not in json.dumps(connection_secret(stack_run).inputs)
     env = env_vars(bootstrap_script(stack_run))
     assert env["SQLCMDPASSWORD"] == {"name": "SQLCMDPASSWORD", "secureValue": password}
     assert all(password not in json.dumps(v) for name, v in env.items() if name != "SQLCMDPASSWORD")
+    app = app_password(stack_run)
+    app_holders = set()
+    for resource in stack_run.resources:
+        for key, value in resource.inputs.items():
+            if app in json.dumps(value, default=str):
+                assert key in resource.secret_inputs, f"{resource.token} {resource.logical_name}.{key} holds it"
+                app_holders.add((resource.token, resource.inputs.get("secretName", resource.logical_name), key))
+    # the app password: only in the connection string secret and the bootstrap's secure variable
+    assert app_holders == {
+        (SECRET, "FEATHR-REGISTRY-SQL-CONNECTION-STRING", "properties"),
+        (SCRIPT, "registry-sql-schema", "environmentVariables"),
+    }
+    assert all(app not in json.dumps(v) for name, v in env.items() if name != "REGISTRY_APP_PASSWORD")
     for name, output in stack_run.outputs.items():
         if not output.secret:
             assert password not in json.dumps(output.value, default=str), name
@@ -396,6 +521,7 @@ def test_no_file_in_the_repo_holds_a_sql_password(dev, prod):
         text = file.read_text(errors="ignore")
         for r in (dev, prod):
             assert the_password(r) not in text, path
+            assert app_password(r) not in text, path
     for stack in ("dev", "prod"):
         config = (REPO_ROOT / f"Pulumi.{stack}.yaml").read_text().lower()
         assert "password" not in config  # never a password in stack config
@@ -440,3 +566,8 @@ def test_purview_backend_keeps_the_sql_store_for_rbac_roles():
     r = run("dev", config_merged("dev", "registry", backend="purview"))
     assert sum(x.token == "feathr:registry:SqlRegistryStore" for x in r.resources) == 1
     assert r.outputs["registryBackend"].value == "purview" and "registrySqlListener" in r.outputs
+    # ...and the app's user may use userroles only there (test_registry_sql_user.py has the SQL)
+    sql = base64.b64decode(env_vars(bootstrap_script(r))["BOOTSTRAP_SQL_B64"]["value"]).decode()
+    assert re.findall(r"(?m)^GRANT .*$", sql) == [
+        "GRANT SELECT, INSERT, UPDATE ON dbo.userroles TO [feathr_registry_app];"
+    ]

@@ -246,6 +246,30 @@ BAD = [
         f"{KEY}.sql.bootstrapStorageAccountId",
         "go together",
     ),
+    (
+        "the administrator login is the registry app's user",
+        lambda: with_sql("dev", administratorLogin="feathr_registry_app"),
+        f"{KEY}.sql.administratorLogin",
+        "reserved name",
+    ),
+    (
+        "a re-run value with a space",
+        lambda: with_sql("dev", rerunBootstrap="run again"),
+        f"{KEY}.sql.rerunBootstrap",
+        "a new value re-runs the bootstrap",
+    ),
+    (
+        "a re-run value one past 64 characters",
+        lambda: with_sql("dev", rerunBootstrap="r" * 65),
+        f"{KEY}.sql.rerunBootstrap",
+        "up to 64",
+    ),
+    (
+        "a re-run value that is not a string",
+        lambda: with_sql("dev", rerunBootstrap=20261201),
+        f"{KEY}.sql.rerunBootstrap",
+        "up to 64",
+    ),
 ]
 
 
@@ -301,3 +325,50 @@ def test_production_defaults_are_geo_redundant():
         with_sql("prod", backupStorageRedundancy=None, zoneRedundant=None), "feathr-infra", "test"
     ).registry.sql
     assert sql.backup_storage_redundancy == "Geo" and sql.zone_redundant is True
+
+
+def test_rerun_bootstrap_defaults_to_empty_and_takes_64_characters():
+    assert (
+        load_settings(with_sql("dev", rerunBootstrap=None), "feathr-infra", "test").registry.sql.rerun_bootstrap == ""
+    )
+    value = "2026-12-01T10:00:00." + "r" * 44
+    assert len(value) == 64
+    assert (
+        load_settings(with_sql("dev", rerunBootstrap=value), "feathr-infra", "test").registry.sql.rerun_bootstrap
+        == value
+    )
+
+
+# --- project names (issue 11, R10) ------------------------------------------------------------------
+# The registry's RBAC takes a feature's project as qualified_name.split("__")[0], the qualified name
+# being "<project>__<name>" (access_control/rbac/access.py:64-70 at v1.0.0).
+
+
+def with_project(stack, project):
+    config = config_merged(stack, "access")
+    config[NS + "access"]["projects"] = {project: {"producers": [], "consumers": []}}
+    return config
+
+
+@pytest.mark.parametrize(
+    "project",
+    [
+        "fraud__detection",  # split("__")[0] == "fraud"
+        "fraud_",  # "fraud_" + "__" + "f" == "fraud___f", split("__")[0] == "fraud"
+        "_fraud",
+        "Fraud",
+        "p" * 51,  # one past userroles.project_name varchar(50)
+    ],
+)
+def test_project_names_feathr_would_split_wrongly_are_rejected(project):
+    with pytest.raises(SettingsError) as error:
+        load_settings(with_project("dev", project), "feathr-infra", "test")
+    message = str(error.value)
+    assert f"setting feathr-infra:access.projects.{project}: project name '{project}'" in message, message
+    assert "no '__' and no trailing '_'" in message, message
+
+
+@pytest.mark.parametrize("project", ["fraud_detection", "a_b_c", "fraud2", "p" * 50])
+def test_project_names_with_single_underscores_are_accepted(project):
+    settings = load_settings(with_project("dev", project), "feathr-infra", "test")
+    assert [p.project for p in settings.access.projects] == [project]

@@ -16,8 +16,16 @@ _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 # A UPN / e-mail as Feathr's RBAC sees it (the token's preferred_username).
 _UPN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
 REGISTRY_NAME_MAX = 50  # userroles.user_name is varchar(50)
-# Feathr's registry stores project names in varchar(50); keep them simple identifiers.
-_PROJECT = r"[a-z][a-z0-9_]{0,49}"
+# Feathr's registry stores project names in varchar(50); keep them simple identifiers. Its RBAC
+# finds a feature's project as qualified_name.split("__")[0], the qualified name being
+# "<project>__<name>" (access_control/rbac/access.py, sql-registry/registry/db_registry.py): a
+# project name holding "__" or ending in "_" would be checked against another project's roles.
+_PROJECT = r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"
+PROJECT_NAME_MAX = 50
+PROJECT_RULE = (
+    f"1-{PROJECT_NAME_MAX} lowercase letters, digits or single '_' between them, starting with a letter "
+    "(no '__' and no trailing '_': Feathr splits a feature's qualified name on '__' to find its project)"
+)
 
 
 @dataclass(frozen=True)
@@ -93,11 +101,8 @@ def parse_access(section: Section) -> AccessSettings:
     projects = []
     for project, value in section.mapping("projects").items():
         key = section.key(f"projects.{project}")
-        if not re.fullmatch(_PROJECT, project):
-            raise SettingsError(
-                f"setting {key}: project name {describe(project)} must be 1-50 lowercase letters, digits or '_', "
-                "starting with a letter"
-            )
+        if not (re.fullmatch(_PROJECT, project) and len(project) <= PROJECT_NAME_MAX):
+            raise SettingsError(f"setting {key}: project name {describe(project)} must be {PROJECT_RULE}")
         if not isinstance(value, dict):
             raise SettingsError(f"setting {key} = {describe(value)}: must be a mapping with producers and consumers")
         project_section = Section(key, value)

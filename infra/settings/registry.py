@@ -58,8 +58,10 @@ RESERVED_LOGINS = frozenset(
         "public",
         "sysadmin",
         "azure_superuser",
+        "feathr_registry_app",  # the registry app's own database user (components/registry/app_user.py)
     }
 )
+RERUN_RULE = "up to 64 letters, digits, '.', '_', ':' or '-' (e.g. a date); a new value re-runs the bootstrap"
 SUBNET_ID = (
     r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}/providers/Microsoft\.Network"
     r"/virtualNetworks/[-\w.]{2,64}/subnets/[-\w.]{1,80}"
@@ -122,6 +124,7 @@ class SqlStoreSettings:
     bootstrap_subnet_id: str | None
     bootstrap_storage_account_id: str | None
     sqlcmd_version: str
+    rerun_bootstrap: str  # changing it makes the next `pulumi up` re-run the schema bootstrap
 
     @property
     def geo_replicated(self) -> bool:
@@ -231,6 +234,7 @@ def parse_sql_store(section: Section, production_like: bool, location: str, sql_
         sqlcmd_version=section.string(
             "sqlcmdVersion", "1.8.2", pattern=r"\d+\.\d+\.\d+", rule="a go-sqlcmd release, e.g. 1.8.2"
         ),
+        rerun_bootstrap=section.string("rerunBootstrap", "", pattern=r"[A-Za-z0-9._:-]{0,64}", rule=RERUN_RULE),
     )
     section.finish()
     if sql_database:

@@ -74,6 +74,9 @@ class RegistryApiArgs:
     purview: PurviewRegistryStore | None = None
     # Owners of a created Entra app registration (the deploying identity's object id).
     entra_owner_object_ids: tuple[pulumi.Input[str], ...] = ()
+    # What must be done before the app starts, beyond its own grants (the SQL schema bootstrap:
+    # the image reads userroles at import and crash-loops on an empty database).
+    depends_on: tuple[pulumi.Resource, ...] = ()
 
 
 class RegistryApi(pulumi.ComponentResource):
@@ -205,7 +208,7 @@ class RegistryApi(pulumi.ComponentResource):
                 remote_debugging_enabled=False,
             ),
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=prerequisites),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *args.depends_on]),
         )
         registry_auth_settings(
             f"{name}-auth",

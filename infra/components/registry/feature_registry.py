@@ -11,6 +11,7 @@ import pulumi
 
 from infra.components.key_vault import SecretStore
 from infra.components.registry.api import RegistryApi, RegistryApiArgs
+from infra.components.registry.app_user import ALL_TABLES, RBAC_TABLES
 from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs
 from infra.components.registry.roles import RegistryRoleGrant
 from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs
@@ -61,6 +62,8 @@ class FeatureRegistry(pulumi.ComponentResource):
                 connection_string_secret_version=self.sql.connection_string_secret_version if self.sql else None,
                 purview=self.purview,
                 entra_owner_object_ids=tuple(args.entra_owner_object_ids),
+                # The image connects at import and reads userroles: wait for the tables and its user.
+                depends_on=(self.sql.bootstrap.script,) if self.sql else (),
             ),
             opts=child,
         )
@@ -84,6 +87,8 @@ class FeatureRegistry(pulumi.ComponentResource):
                 tenant_id=args.tenant_id,
                 secrets=args.secrets,
                 role_grants=tuple(args.role_grants),
+                # With Purview the registry's entities live there; the database holds RBAC's userroles.
+                app_tables=ALL_TABLES if args.settings.registry.backend == "sql" else RBAC_TABLES,
                 production_like=env.production_like,
                 tags=args.settings.tags,
             ),

@@ -4,8 +4,10 @@ Feathr's registry keeps its RBAC in the `userroles` table (reference doc, sectio
 `admin`, `producer`, `consumer`; scope `global` or a project name; users by UPN / e-mail, service
 principals by application id; values stored lowercase. A row is active while `delete_reason` is
 NULL (that is the image's own test), so the seed inserts a grant only when no active row for the
-same (scope, user, role) exists: re-running it changes nothing, and a grant an administrator revoked
-through the registry (delete_reason set) is re-instated only because the stack still lists it.
+same (scope, user, role) exists: re-running it changes nothing. A listed grant an administrator
+revoked through the registry (delete_reason set) is inserted again the next time the seed RUNS,
+which is not every `pulumi up`: the deployment script runs when its tag changes (schema_bootstrap.py:
+the SQL, the database, the app password, or `registry.sql.rerunBootstrap`).
 
 Every value is rendered as a T-SQL string literal with embedded quotes doubled, and validated first
 (printable ASCII, at most 50 characters: the column width), so no UPN can break out of its literal.
@@ -23,7 +25,8 @@ COLUMN_WIDTH = 50  # userroles.project_name / user_name / role_name are varchar(
 CREATED_BY = "feathr-infra"
 CREATE_REASON = "bootstrap"
 REVOKE_REASON = "removed from access table"  # delete_reason is varchar(50)
-_PROJECT = r"[a-z][a-z0-9_-]{0,49}"
+# No "__" and no trailing "_": the image finds a feature's project as split("__")[0] (settings/access.py).
+_PROJECT = r"[a-z][a-z0-9-]*(?:_[a-z0-9-]+)*"
 _PRINTABLE_ASCII = r"[\x20-\x7e]+"
 
 
@@ -40,10 +43,10 @@ class RegistryRoleGrant:
         scope, user, role = self.scope.strip().lower(), self.user_name.strip().lower(), self.role.strip().lower()
         if role not in ROLES:
             raise ValueError(f"registry role must be one of {', '.join(ROLES)}, got {self.role!r}")
-        if scope != GLOBAL_SCOPE and not re.fullmatch(_PROJECT, scope):
+        if scope != GLOBAL_SCOPE and not (re.fullmatch(_PROJECT, scope) and len(scope) <= COLUMN_WIDTH):
             raise ValueError(
-                f"registry scope must be 'global' or a project name (lowercase letters, digits, '_', '-', "
-                f"at most {COLUMN_WIDTH} characters), got {self.scope!r}"
+                f"registry scope must be 'global' or a project name (lowercase letters, digits, '-', single '_' "
+                f"between them, at most {COLUMN_WIDTH} characters), got {self.scope!r}"
             )
         if not re.fullmatch(_PRINTABLE_ASCII, user) or len(user) > COLUMN_WIDTH:
             raise ValueError(

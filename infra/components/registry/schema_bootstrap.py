@@ -1,9 +1,14 @@
-"""Create the registry's tables and seed its RBAC roles from inside Azure, during `pulumi up`.
+"""Create the registry's tables, its app's database user and its RBAC roles from inside Azure,
+during `pulumi up`.
 
 An Azure deployment script (`resources.AzureCliScript`: an Azure CLI container in Azure Container
-Instances) installs go-sqlcmd and runs `schema.sql` followed by the role seed rendered from the
-grants. The pipeline needs no network path to the database. The script re-runs only when the SQL
-it would run changes (`force_update_tag` is a hash of it), and the SQL is idempotent anyway.
+Instances) installs go-sqlcmd and runs `schema.sql`, the app user (`app_user.py`) and the role seed
+rendered from the grants. The pipeline needs no network path to the database. Azure re-runs a
+deployment script only when `force_update_tag` changes, so the tag is derived from everything the
+run depends on: the SQL, the database's server-assigned id (a database re-created under the same
+name is a new database and gets its tables), a fingerprint of the app user's password (a new
+password must reach the database) and the operator's `rerunBootstrap` setting. The SQL is
+idempotent, so an extra run changes nothing.
 """
 
 from __future__ import annotations
@@ -18,20 +23,33 @@ import pulumi
 from pulumi_azure_native import resources, storage
 
 from infra.components.deployment_script import azure_cli_script
+from infra.components.registry.app_user import ALL_TABLES, APP_USER, PASSWORD_VARIABLE, render_app_user
 from infra.components.registry.roles import RegistryRoleGrant, render_seed
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 SCRIPT_FILE = Path(__file__).with_name("schema_bootstrap.sh")
 
 
-def bootstrap_sql(grants: Sequence[RegistryRoleGrant]) -> str:
-    """The whole T-SQL the script runs: the schema DDL, then the role seed."""
-    return SCHEMA_FILE.read_text() + "\n" + render_seed(grants)
+def bootstrap_sql(grants: Sequence[RegistryRoleGrant], app_tables: Sequence[str] = ALL_TABLES) -> str:
+    """The whole T-SQL the script runs: the schema DDL, the app user (rights on `app_tables`), then
+    the role seed."""
+    sql = SCHEMA_FILE.read_text() + "\n" + render_app_user(app_tables) + render_seed(grants)
+    # sqlcmd substitutes $(NAME) everywhere, literals included: only the password may use it.
+    if sql.count("$(") != sql.count(f"$({PASSWORD_VARIABLE})"):
+        raise ValueError("the bootstrap SQL holds a '$(' sqlcmd would treat as a variable")
+    return sql
 
 
-def bootstrap_tag(sql: str) -> str:
-    """Changes exactly when the DDL or the seed changes, so the script re-runs only then."""
-    return hashlib.sha256(sql.encode()).hexdigest()[:32]
+def password_fingerprint(password: str) -> str:
+    """A one-way digest of a generated password: it changes with the password and reveals nothing
+    of a 40-character random value, so it may sit in plain state as part of the tag."""
+    return hashlib.sha256(b"feathr-registry-app-password\0" + password.encode()).hexdigest()
+
+
+def bootstrap_tag(sql: str, database_id: str, password_digest: str, rerun: str) -> str:
+    """Changes when the SQL, the database, the app password or the operator's re-run value does."""
+    material = "\0".join((sql, database_id, password_digest, rerun))
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -41,11 +59,15 @@ class SchemaBootstrapArgs:
     location: str
     sql_host: pulumi.Input[str]  # the failover group listener (or the server FQDN without geo-replication)
     database_name: pulumi.Input[str]
+    database_id: pulumi.Input[str]  # the server-assigned database id (sql.Database.database_id)
     administrator_login: str
     administrator_password: pulumi.Input[str]  # passed only as a secure environment variable
+    app_password: pulumi.Input[str]  # the registry app user's; likewise only a secure variable
     role_grants: tuple[RegistryRoleGrant, ...]
     sqlcmd_version: str
+    rerun: str  # registry.sql.rerunBootstrap: a new value re-runs the script
     tags: dict[str, str]
+    app_tables: tuple[str, ...] = ALL_TABLES  # the tables the app user may use (app_user.py)
     # Private access: the script's container joins this subnet and uses this storage account.
     subnet_id: str | None = None
     storage_account_id: str | None = None
@@ -57,8 +79,12 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SchemaBootstrapArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:registry:RegistrySchemaBootstrap", name, None, opts)
-        sql = bootstrap_sql(args.role_grants)
-        tag = bootstrap_tag(sql)
+        sql = bootstrap_sql(args.role_grants, args.app_tables)
+        # The digest of a secret is a secret to Pulumi; this one is safe in plain (password_fingerprint).
+        digest = pulumi.Output.unsecret(pulumi.Output.from_input(args.app_password).apply(password_fingerprint))
+        tag: pulumi.Output[str] = pulumi.Output.all(pulumi.Output.from_input(args.database_id), digest).apply(
+            lambda v: bootstrap_tag(sql, v[0], v[1], args.rerun)
+        )
 
         container_settings = storage_settings = None
         if args.subnet_id is not None and args.storage_account_id is not None:
@@ -85,11 +111,13 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
             environment={
                 "SQL_HOST": args.sql_host,
                 "SQL_DATABASE": args.database_name,
+                "SQL_DATABASE_ID": args.database_id,
                 "SQL_LOGIN": args.administrator_login,
+                "APP_USER": APP_USER,
                 "SQLCMD_VERSION": args.sqlcmd_version,
                 "BOOTSTRAP_SQL_B64": base64.b64encode(sql.encode()).decode(),
             },
-            secure_environment={"SQLCMDPASSWORD": args.administrator_password},
+            secure_environment={"SQLCMDPASSWORD": args.administrator_password, PASSWORD_VARIABLE: args.app_password},
             force_update_tag=tag,
             tags=args.tags,
             parent=self,
@@ -98,5 +126,5 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
             storage_account_settings=storage_settings,
         )
         self.script_id: pulumi.Output[str] = self.script.id
-        self.force_update_tag = tag
+        self.force_update_tag: pulumi.Output[str] = tag
         self.register_outputs({"script_id": self.script_id, "force_update_tag": tag})

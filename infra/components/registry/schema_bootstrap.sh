@@ -5,10 +5,13 @@
 # Environment (set by infra/components/registry/schema_bootstrap.py):
 #   SQL_HOST            failover group listener or server FQDN
 #   SQL_DATABASE        registry database
+#   SQL_DATABASE_ID     the database's server-assigned id (a new database re-runs this script)
 #   SQL_LOGIN           SQL administrator login
 #   SQLCMDPASSWORD      its password (a secure value: never logged, never returned by Azure)
+#   APP_USER            the registry app's contained database user
+#   REGISTRY_APP_PASSWORD  its password (secure); sqlcmd substitutes $(REGISTRY_APP_PASSWORD) from it
 #   SQLCMD_VERSION      go-sqlcmd release to install
-#   BOOTSTRAP_SQL_B64   schema.sql + rendered role seed, base64 (GO-separated batches)
+#   BOOTSTRAP_SQL_B64   schema.sql + app user + rendered role seed, base64 (GO-separated batches)
 set -euo pipefail
 
 # go-sqlcmd is one static binary; fetch and unpack it with the image's own python3 (tar/bzip2 are
@@ -35,11 +38,14 @@ for attempt in 1 2 3 4 5 6 7 8; do
   # -N true -C absent: encrypted, and the server certificate is validated. -b: stop on the first error.
   if /tmp/sqlcmd -S "tcp:${SQL_HOST},1433" -d "$SQL_DATABASE" -U "$SQL_LOGIN" -N true -b -l 60 \
        -i /tmp/registry-bootstrap.sql; then
-    rows=$(/tmp/sqlcmd -S "tcp:${SQL_HOST},1433" -d "$SQL_DATABASE" -U "$SQL_LOGIN" -N true -b -h -1 -W \
-             -Q "SET NOCOUNT ON; SELECT COUNT(*) FROM dbo.userroles WHERE delete_reason IS NULL;")
-    printf '{"bootstrapped": true, "attempt": %d, "activeRoleRows": %d}' "$attempt" "${rows//[^0-9]/}" \
-      > "$AZ_SCRIPTS_OUTPUT_PATH"
-    exit 0
+    # Check what the registry app will do at start-up, as the app's own user: read userroles.
+    if rows=$(SQLCMDPASSWORD="$REGISTRY_APP_PASSWORD" /tmp/sqlcmd -S "tcp:${SQL_HOST},1433" -d "$SQL_DATABASE" \
+               -U "$APP_USER" -N true -b -h -1 -W \
+               -Q "SET NOCOUNT ON; SELECT COUNT(*) FROM dbo.userroles WHERE delete_reason IS NULL;"); then
+      printf '{"bootstrapped": true, "databaseId": "%s", "attempt": %d, "activeRoleRows": %d}' \
+        "$SQL_DATABASE_ID" "$attempt" "${rows//[^0-9]/}" > "$AZ_SCRIPTS_OUTPUT_PATH"
+      exit 0
+    fi
   fi
   echo "attempt ${attempt} failed; retrying in 30 seconds" >&2
   sleep 30

@@ -1,9 +1,13 @@
 """The registry's SQL store: Azure SQL server + database, geo-replicated behind an auto-failover group
 in production-like stacks, backed up per settings, with its schema and RBAC roles bootstrapped.
 
-The registry image (pymssql) connects with SQL login + password, so SQL authentication stays on
-next to the Entra ID administrator. The generated password is written only into the Key Vault
-secret holding the whole ADO connection string; the registry API references that secret.
+The registry image (pymssql) connects with a SQL user + password, so SQL authentication stays on
+next to the Entra ID administrator. The app logs in as its own contained database user
+(`app_user.py`, created by the schema bootstrap) with rights on its three tables only; that user's
+generated password is written only into the Key Vault secret holding the whole ADO connection
+string, which the registry API references. The server administrator's generated password is used
+by the bootstrap and otherwise kept in Key Vault for break-glass access: only holders of a
+vault-wide Key Vault role (the access table's admins) can read it.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from pulumi_azure_native import sql
 from infra.components.firewall import AZURE_SERVICES, FirewallRange, client_range
 from infra.components.key_vault import SecretStore
 from infra.components.protection import lock_against_deletion, stateful_options
+from infra.components.registry.app_user import APP_USER
 from infra.components.registry.roles import RegistryRoleGrant
 from infra.components.registry.schema_bootstrap import RegistrySchemaBootstrap, SchemaBootstrapArgs
 from infra.settings.registry import SqlStoreSettings
 
-CONNECTION_STRING_SECRET = "FEATHR-REGISTRY-SQL-CONNECTION-STRING"
+CONNECTION_STRING_SECRET = "FEATHR-REGISTRY-SQL-CONNECTION-STRING"  # the app user's, for the registry app
+ADMIN_PASSWORD_SECRET = "FEATHR-REGISTRY-SQL-ADMIN-PASSWORD"  # break-glass only: no grant names this secret
 SQL_PORT = 1433
 SQL_HOST_SUFFIX = "database.windows.net"  # <server>.database.windows.net, <failover group>.database.windows.net
 # Specials that survive the ADO connection string (no ';', '=', quotes, braces or spaces, which the
@@ -52,6 +58,7 @@ class SqlRegistryStoreArgs:
     tenant_id: pulumi.Input[str]
     secrets: SecretStore
     role_grants: tuple[RegistryRoleGrant, ...]
+    app_tables: tuple[str, ...]  # what the app's user may use: all three tables, or userroles (Purview)
     production_like: bool
     tags: dict[str, str]
 
@@ -65,23 +72,18 @@ class SqlRegistryStore(pulumi.ComponentResource):
         super().__init__("feathr:registry:SqlRegistryStore", name, None, opts)
         self._args = args
         settings = args.settings
-        # Renewed every keyVault.rotationDays (secret_rotation.py); the server takes the new password
-        # and the connection secret gets a new version in the same `pulumi up`.
+        # Each password renews on its own schedule (keyVault.rotationDays, secret_rotation.py). A new
+        # server (name) or a rotation of its schedule gets a new administrator password, which the
+        # server and the break-glass secret take in the same `pulumi up`.
         self.admin_password_rotation = args.secrets.rotation_schedule(f"{name}-admin-password-rotation", parent=self)
-        password = random.RandomPassword(
-            f"{name}-admin-password",
-            length=PASSWORD_LENGTH,
-            special=True,
-            override_special=PASSWORD_SPECIALS,
-            min_upper=4,
-            min_lower=4,
-            min_numeric=4,
-            min_special=2,
-            # A new server (name) or a rotation of the schedule gets a new password.
-            keepers={"server": args.server_name, "rotation": self.admin_password_rotation.keeper},
-            opts=pulumi.ResourceOptions(parent=self),
+        self._password = self._generated_password(
+            f"{name}-admin-password", {"server": args.server_name, "rotation": self.admin_password_rotation.keeper}
         )
-        self._password: pulumi.Output[str] = pulumi.Output.secret(password.result)
+        # The app user's: the new value reaches the database because the bootstrap's tag follows it.
+        self.app_password_rotation = args.secrets.rotation_schedule(f"{name}-app-password-rotation", parent=self)
+        app_password = self._generated_password(
+            f"{name}-app-password", {"database": args.database_name, "rotation": self.app_password_rotation.keeper}
+        )
 
         server = self._server(f"{name}-server", args.server_name, args.location)
         primary_rules = self._firewall(f"{name}-server", server)
@@ -127,12 +129,12 @@ class SqlRegistryStore(pulumi.ComponentResource):
         self.connection_string_secret_uri: pulumi.Output[str] = args.secrets.add_secret(
             CONNECTION_STRING_SECRET,
             pulumi.Output.secret(
-                pulumi.Output.all(self.listener_host, database.name, self._password).apply(
-                    lambda v: connection_string(v[0], v[1], settings.administrator_login, v[2])
+                pulumi.Output.all(self.listener_host, database.name, app_password).apply(
+                    lambda v: connection_string(v[0], v[1], APP_USER, v[2])
                 )
             ),
             parent=self,
-            rotation=self.admin_password_rotation,
+            rotation=self.app_password_rotation,
         )
         # The registry identity reads this one secret, nothing else in the vault.
         self.connection_string_secret_id: pulumi.Output[str] = args.secrets.secrets[CONNECTION_STRING_SECRET].id
@@ -141,6 +143,8 @@ class SqlRegistryStore(pulumi.ComponentResource):
         self.connection_string_secret_version: pulumi.Output[str] = args.secrets.secret_version(
             CONNECTION_STRING_SECRET
         )
+        # Break-glass: the administrator password, readable only through a vault-wide role (admins).
+        args.secrets.add_secret(ADMIN_PASSWORD_SECRET, self._password, parent=self, rotation=self.admin_password_rotation)
 
         self.bootstrap = RegistrySchemaBootstrap(
             f"{name}-schema",
@@ -150,10 +154,14 @@ class SqlRegistryStore(pulumi.ComponentResource):
                 location=args.location,
                 sql_host=self.listener_host,
                 database_name=database.name,
+                database_id=database.database_id,
                 administrator_login=settings.administrator_login,
                 administrator_password=self._password,
+                app_password=app_password,
                 role_grants=tuple(args.role_grants),
+                app_tables=args.app_tables,
                 sqlcmd_version=settings.sqlcmd_version,
+                rerun=settings.rerun_bootstrap,
                 subnet_id=settings.bootstrap_subnet_id,
                 storage_account_id=settings.bootstrap_storage_account_id,
                 tags=args.tags,
@@ -174,6 +182,21 @@ class SqlRegistryStore(pulumi.ComponentResource):
                 "database_id": self.database_id,
             }
         )
+
+    def _generated_password(self, logical_name: str, keepers: dict[str, pulumi.Input[str]]) -> pulumi.Output[str]:
+        password = random.RandomPassword(
+            logical_name,
+            length=PASSWORD_LENGTH,
+            special=True,
+            override_special=PASSWORD_SPECIALS,
+            min_upper=4,
+            min_lower=4,
+            min_numeric=4,
+            min_special=2,
+            keepers=keepers,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return pulumi.Output.secret(password.result)
 
     def _server(self, logical_name: str, server_name: str, location: str) -> sql.Server:
         args, settings = self._args, self._args.settings
