@@ -37,6 +37,7 @@ def test_each_rotating_credential_has_its_own_schedule_and_the_rest_share_the_va
         "key-vault-secret-expiry",
         "online-store-key-rotation",
         "registry-sql-admin-password-rotation",
+        "registry-sql-app-password-rotation",  # the registry app's own database user (issue 14)
     }
     assert {s.inputs["rotationDays"] for s in stack_run.of_type(SCHEDULE)} == {60}
 
@@ -45,14 +46,16 @@ def test_each_rotating_credential_has_its_own_schedule_and_the_rest_share_the_va
 
 
 def test_sql_password_is_renewed_when_its_schedule_rotates(stack_run):
-    password = stack_run.one(PASSWORD)
+    [password] = [p for p in stack_run.of_type(PASSWORD) if p.logical_name == "registry-sql-admin-password"]
     assert password.inputs["keepers"]["rotation"] == BASE
     assert schedule_urns(stack_run)["registry-sql-admin-password-rotation"] in password.depends_on
 
 
 def test_sql_connection_secret_expires_on_the_password_schedule(stack_run):
+    # The connection string holds the app user's password (issue 14), so it follows that schedule.
     secret = secret_named(stack_run, "FEATHR-REGISTRY-SQL-CONNECTION-STRING")
-    assert schedule_urns(stack_run)["registry-sql-admin-password-rotation"] in secret.depends_on
+    assert schedule_urns(stack_run)["registry-sql-app-password-rotation"] in secret.depends_on
+    assert schedule_urns(stack_run)["registry-sql-admin-password-rotation"] not in secret.depends_on
     assert schedule_urns(stack_run)["key-vault-secret-expiry"] not in secret.depends_on
 
 

@@ -144,7 +144,9 @@ class SqlRegistryStore(pulumi.ComponentResource):
             CONNECTION_STRING_SECRET
         )
         # Break-glass: the administrator password, readable only through a vault-wide role (admins).
-        args.secrets.add_secret(ADMIN_PASSWORD_SECRET, self._password, parent=self, rotation=self.admin_password_rotation)
+        args.secrets.add_secret(
+            ADMIN_PASSWORD_SECRET, self._password, parent=self, rotation=self.admin_password_rotation
+        )
 
         self.bootstrap = RegistrySchemaBootstrap(
             f"{name}-schema",
