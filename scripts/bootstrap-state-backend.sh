@@ -288,11 +288,27 @@ az_run storage container-rm create \
   --output none
 
 log "key vault $key_vault"
-if [[ "$dry_run" != true ]] && az keyvault show --name "$key_vault" --resource-group "$resource_group" \
-  --only-show-errors --output none 2>/dev/null; then
-  log "key vault exists; enforcing RBAC authorization and purge protection"
+# An existing vault keeps its permission model: switching a vault that uses access policies to
+# RBAC drops every access policy at once, cutting off whoever (apps, people, pipelines) relied on
+# them. The script needs RBAC (it grants roles on the key), so it stops and says so instead.
+vault_exists=false
+vault_rbac=""
+if [[ "$dry_run" != true ]] && vault_rbac="$(az keyvault show --name "$key_vault" --resource-group "$resource_group" \
+  --query properties.enableRbacAuthorization --output tsv --only-show-errors 2>/dev/null)"; then
+  vault_exists=true
+fi
+if [[ "$vault_exists" == true ]]; then
+  # Unset (older vaults) means access policies, like false.
+  if [[ "${vault_rbac,,}" != true ]]; then
+    printf '%s: error: key vault %s exists and uses access policies, not Azure RBAC.\n' "$SCRIPT_NAME" "$key_vault" >&2
+    printf '  Switching it would remove every access policy; this script does not do that.\n' >&2
+    printf '  Use a new vault name (--key-vault), or migrate the vault to RBAC yourself first\n' >&2
+    printf '  (https://learn.microsoft.com/azure/key-vault/general/rbac-migration).\n' >&2
+    exit 1
+  fi
+  log "key vault exists and uses RBAC; enabling purge protection (irreversible) if it is off"
   az_run keyvault update --name "$key_vault" --resource-group "$resource_group" \
-    --enable-rbac-authorization true --enable-purge-protection true --output none
+    --enable-purge-protection true --output none
 else
   az_run keyvault create \
     --name "$key_vault" \
@@ -356,12 +372,13 @@ cat <<EOF
 
 State backend ready.
 
-Log in (az CLI session, no storage key needed):
+Log in (az CLI session, no storage key needed: the backend and the secrets provider use
+DefaultAzureCredential, which ends at the az CLI):
   export AZURE_STORAGE_ACCOUNT=$storage_account
-  export AZURE_KEYVAULT_AUTH_VIA_CLI=true
   pulumi login '$backend_url'
 
-Create the stacks (commit the updated Pulumi.<stack>.yaml: it records the secrets provider):
+NEXT, before any pipeline runs: create the stacks and commit the updated Pulumi.<stack>.yaml
+files (they gain secretsprovider: and encryptedkey:; CI cannot open a stack without them):
 EOF
 for s in "${stack_list[@]}"; do
   printf "  pulumi stack init %s --secrets-provider '%s'\n" "$s" "$secrets_provider"
