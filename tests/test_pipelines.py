@@ -473,6 +473,7 @@ def test_login_refresh_logs_in_again_and_stops_with_the_command(tmp_path):
         capture_output=True,
         text=True,
         env=env,
+        timeout=60,  # a loop that outlives the command keeps the pipes open: fail, do not hang
     )
     assert result.returncode == 7  # the command's status, not the wrapper's
     calls = log.read_text().splitlines()
