@@ -46,7 +46,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 policy_args=(--policy-pack policy)
 if [[ "$production" == true ]]; then
-  policy/venv/bin/python policy/pipeline_config.py >"$tmp/policy-config.json" ||
+  # policy/venv is the pack's own virtualenv (`pulumi install` in policy/); POLICY_PYTHON for tests.
+  "${POLICY_PYTHON:-policy/venv/bin/python}" policy/pipeline_config.py >"$tmp/policy-config.json" ||
     die "could not write the production policy config (run 'pulumi install' in policy/ first)"
   policy_args+=(--policy-pack-config "$tmp/policy-config.json")
 fi

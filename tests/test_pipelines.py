@@ -277,10 +277,52 @@ def test_every_prod_run_gets_the_production_policy_config():
     assert ado_preview["strategy"]["matrix"]["dev"]["POLICY_FLAGS"] == ""
 
 
-def test_pulumi_ci_passes_the_policy_config_only_with_production():
-    text = (SCRIPTS / "pulumi-ci.sh").read_text()
-    assert 'policy_args+=(--policy-pack-config "$tmp/policy-config.json")' in text
-    assert "policy/venv/bin/python policy/pipeline_config.py" in text
+def _pulumi_ci(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """scripts/pulumi-ci.sh against a stand-in pulumi that logs its arguments and any policy config."""
+    bin_dir = tmp_path / "bin"
+    log = tmp_path / "pulumi.log"
+    _fake(
+        bin_dir,
+        "pulumi",
+        f"""echo "$*" >> {log}
+while [ $# -gt 0 ]; do [ "$1" = --policy-pack-config ] && cp "$2" {tmp_path}/policy-config.json; shift; done""",
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "PULUMI_BACKEND_URL": "azblob://state?storage_account=st",
+        "PULUMI_CI_REPORT": str(tmp_path / "report.md"),
+        "POLICY_PYTHON": sys.executable,
+        "GITHUB_STEP_SUMMARY": "",
+    }
+    result = subprocess.run(["bash", str(SCRIPTS / "pulumi-ci.sh"), *args], capture_output=True, text=True, env=env)
+    return result, log.read_text().splitlines() if log.exists() else []
+
+
+def test_pulumi_ci_passes_the_production_policy_config_only_with_production(tmp_path):
+    result, calls = _pulumi_ci(tmp_path, "up", "prod", "--production")
+    assert result.returncode == 0, result.stderr
+    assert calls[0] == "login azblob://state?storage_account=st"
+    up = calls[1].split()
+    assert up[:5] == ["up", "--stack", "prod", "--non-interactive", "--color"]
+    assert up[up.index("--policy-pack") + 1] == "policy"
+    assert "--policy-pack-config" in up and "--refresh" in up and "--yes" in up
+    assert set(json.loads((tmp_path / "policy-config.json").read_text())) == {
+        "key-vault-purge-protection",
+        "registry-geo-replication-and-backups",
+        "stateful-resources-protected",
+    }
+    dev, calls = _pulumi_ci(tmp_path / "dev", "up", "dev")
+    assert dev.returncode == 0 and "--policy-pack-config" not in calls[1] and "--policy-pack policy" in calls[1]
+
+
+def test_pulumi_ci_drift_is_a_refresh_preview_that_expects_no_changes(tmp_path):
+    result, calls = _pulumi_ci(tmp_path, "drift", "dev")
+    assert result.returncode == 0, result.stderr
+    assert calls[1] == "refresh --stack dev --non-interactive --color never --preview-only --expect-no-changes --diff"
+    assert "no drift" in (tmp_path / "report.md").read_text()
+    refused, _ = _pulumi_ci(tmp_path / "p", "drift", "prod", "--production")
+    assert refused.returncode == 2
 
 
 def test_pipeline_policy_config_overrides_the_stack_file(monkeypatch):
