@@ -32,9 +32,9 @@ from infra.components.resource_group import EnvironmentResourceGroup
 from infra.components.spark import SparkCompute, SparkComputeArgs
 from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml
 from infra.settings import DATABRICKS_TOKEN_KEY, load_settings
-from infra.stack_config import raw_stack_config
+from infra.stack_config import raw_secret_keys, raw_stack_config
 
-settings = load_settings(raw_stack_config(), pulumi.get_project(), pulumi.get_stack())
+settings = load_settings(raw_stack_config(), pulumi.get_project(), pulumi.get_stack(), raw_secret_keys())
 env, names, tags = settings.env, settings.names, settings.tags
 access = expand(settings.access, settings.spark.runtime, spark_dedicated=not settings.spark.shared)
 client = authorization.get_client_config_output()

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from infra.offline.runner import REPO_ROOT, ProgramRun, run_program, stack_config
+from infra.settings import SECRET_SETTINGS
 
 STACKS = sorted(p.name.split(".")[1] for p in REPO_ROOT.glob("Pulumi.*.yaml"))
 NS = "feathr-infra:"
@@ -46,6 +47,9 @@ def _run_cached(stack: str, config_json: str | None, secret_keys: tuple[str, ...
 def run(stack: str, config: dict[str, Any] | None = None, secret_keys: Collection[str] | None = None) -> ProgramRun:
     """Run the whole program for `stack` (with its own config unless `config` is given). `secret_keys`:
     the config keys the CLI would list as secret (`pulumi config set --secret`); by default those of
-    the stack file when `config` is not given, none when it is."""
+    the stack file, or the secret settings present in `config`."""
+    if secret_keys is None and config is not None:
+        # A config dict stands for what the CLI hands the program: a secret setting in it was set with --secret.
+        secret_keys = [key for key in config if key.removeprefix(NS) in SECRET_SETTINGS]
     keys = tuple(sorted(secret_keys)) if secret_keys is not None else None
     return _run_cached(stack, json.dumps(config, sort_keys=True) if config is not None else None, keys)

@@ -22,7 +22,7 @@ from infra.access.matrix import (
     REGISTRY,
     SPARK,
 )
-from infra.offline.runner import project_name, stack_config
+from infra.offline.runner import project_name, read_stack
 from infra.offline.stack_files import StackFileError
 from infra.settings import Settings, SettingsError, load_settings
 
@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(stack_config(args.stack), project_name(), args.stack)
+        found = read_stack(args.stack)
+        settings = load_settings(found.values, project_name(), args.stack, found.secret_keys)
     except StackFileError as error:
         print(f"stack file error: {error}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ allowed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,8 @@ from infra.settings.spark import SparkSettings, parse_spark
 __all__ = ["DATABRICKS_TOKEN_KEY", "Settings", "SettingsError", "load_settings"]
 
 DATABRICKS_TOKEN_KEY = "databricksToken"
+# Settings whose value is a secret: set with `pulumi config set --secret`, read as a Pulumi secret.
+SECRET_SETTINGS = (DATABRICKS_TOKEN_KEY,)
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,14 @@ class Settings:
         }
 
 
-def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Settings:
-    """Parse `<project>:<key>` entries of the stack's config; keys of other namespaces are ignored."""
+def load_settings(
+    raw_config: Mapping[str, Any], project: str, stack: str, secret_keys: Collection[str] = ()
+) -> Settings:
+    """Parse `<project>:<key>` entries of the stack's config; keys of other namespaces are ignored.
+    `secret_keys` are the keys the Pulumi CLI marks secret (stored `secure:`, `pulumi config set --secret`)."""
     namespace = f"{project}:"
     own = {key[len(namespace) :]: value for key, value in raw_config.items() if key.startswith(namespace)}
+    _check_secrecy(namespace, own, secret_keys)
     root = Section(namespace, own)
     env = parse_environment(root)
     # The registry app has no private networking yet (a later issue): its endpoint is public.
@@ -89,3 +95,21 @@ def load_settings(raw_config: Mapping[str, Any], project: str, stack: str) -> Se
     root.finish()
     check_combinations(settings)
     return settings
+
+
+def _check_secrecy(namespace: str, own: Mapping[str, Any], secret_keys: Collection[str]) -> None:
+    """A secret setting in plain text sits readable in the stack file and in git; a plain setting stored as a
+    secret would be used in plain text (names, tags, inputs) although its owner meant to hide it."""
+    for name in SECRET_SETTINGS:
+        if own.get(name) and namespace + name not in secret_keys:
+            raise SettingsError(
+                f"setting {namespace}{name} is given in plain text (value not shown): it is a secret; set it with "
+                f"`pulumi config set --secret {name}`, which stores it encrypted (`secure:` in the stack file)"
+            )
+    for key in sorted(secret_keys):
+        if key.startswith(namespace) and key[len(namespace) :] not in SECRET_SETTINGS:
+            raise SettingsError(
+                f"setting {key} is stored as a secret (`secure:`), but it is no secret setting: the program uses its "
+                f"value in plain text (names, tags, resource properties); set it without --secret. Secret settings: "
+                + ", ".join(SECRET_SETTINGS)
+            )

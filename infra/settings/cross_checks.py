@@ -1,14 +1,20 @@
-"""Settings that are each valid alone but together leave a service with no way to its data."""
+"""Settings that are each valid alone but together leave a service with no way to its data, or describe
+something Azure refuses: two resources under one name, a name for nothing, a database larger than its
+SKU, one person under two identities."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from infra.naming import NAMED_RESOURCES
 from infra.settings.errors import SettingsError
 from infra.settings.reader import describe
+from infra.settings.sql_limits import max_data_size_gb
 
 if TYPE_CHECKING:
     from infra.settings import Settings
+    from infra.settings.access import Principal
 
 
 def _fail(key: str, value: object, why: str) -> SettingsError:
@@ -16,6 +22,11 @@ def _fail(key: str, value: object, why: str) -> SettingsError:
 
 
 def check_combinations(s: Settings) -> None:
+    _check_name_overrides(s)
+    _check_identities(s)
+    if s.registry.sql_database:
+        _check_sql_size(s)
+    _check_exfiltration_runtime(s)
     if s.key_vault.network_default_action == "Deny" and s.registry.sql_database:
         # App Service is not a trusted service of the Key Vault firewall: it resolves Key Vault
         # references through a firewall only with VNet integration, which this program does not build.
@@ -62,3 +73,125 @@ def check_combinations(s: Settings) -> None:
                 "must be 'Allow' with spark.runtime 'databricks': the workspace has no VNet injection, so its "
                 "clusters reach the offline store over public endpoints",
             )
+
+
+# Name kinds that share one namespace: a failover group is a DNS name in database.windows.net, as servers are
+# ("Configure a failover group", Microsoft Learn: the name must be globally unique within .database.windows.net).
+_NAMESPACE = {"sql_failover_group": "sql_server"}
+
+
+def built_names(s: Settings) -> frozenset[str]:
+    """The name keys (infra.naming.NAMED_RESOURCES) of resources this stack creates with settings like these."""
+    built = {"resource_group", "key_vault", "registry_plan", "registry_app", "registry_identity"}
+    if not s.offline_store.shared:
+        built.add("storage_account")
+    # storage_container: the container is named by offlineStore.container, never by `names`.
+    if s.registry.backend == "sql":
+        built |= {"registry_sql_server", "registry_sql_database", "registry_bootstrap_script"}
+        if s.registry.sql.geo_replicated:
+            built |= {"registry_sql_partner_server", "registry_sql_failover_group"}
+    else:
+        built |= {
+            "purview_account",
+            "purview_managed_resource_group",
+            "purview_admin_identity",
+            "purview_curator_script",
+        }
+    if not s.spark.shared:
+        if s.spark.runtime == "synapse":
+            built |= {"synapse_workspace", "synapse_spark_pool", "synapse_managed_resource_group"}
+        else:
+            built |= {"databricks_workspace", "databricks_managed_resource_group"}
+    if s.online_store.managed:
+        built.add("managed_redis")
+    else:
+        built.add("redis_cache")
+        if s.online_store.geo_secondary_location is not None:
+            built.add("redis_cache_secondary")
+        if s.online_store.persistence != "none":
+            built.add("redis_persistence_identity")
+    return frozenset(built)
+
+
+def _check_name_overrides(s: Settings) -> None:
+    overrides, built = s.names.overrides, built_names(s)
+    for key, value in overrides.items():
+        if key not in built:
+            hint = " (the container is offlineStore.container)" if key == "storage_container" else ""
+            raise _fail(
+                f"names.{key}",
+                value,
+                f"this stack builds no {key.replace('_', ' ')} with these settings{hint}; remove the override",
+            )
+    seen: dict[tuple[str, str], str] = {}
+    for key in sorted(built, key=lambda k: (k not in overrides, k)):  # name an override, not a generated name
+        kind = NAMED_RESOURCES[key][0]
+        name = s.names.of(key)
+        other = seen.setdefault((_NAMESPACE.get(kind, kind), name.lower()), key)
+        if other != key:
+            named = other if other in overrides else key
+            rest = key if named == other else other
+            raise _fail(
+                f"names.{named}",
+                name,
+                f"also the name of {rest}; two resources of one kind cannot share a name (Azure names of this kind "
+                "are unique per resource group, or globally where they are DNS names)",
+            )
+
+
+def _check_identities(s: Settings) -> None:
+    """One principal is one Entra object: one object id, one name, one type wherever it is listed."""
+    access = s.access
+    listed = [*access.admins, *access.producers, *access.consumers]
+    for project in access.projects:
+        listed += [*project.producers, *project.consumers]
+    by_id: dict[str, Principal] = {}
+    by_name: dict[str, Principal] = {}
+    for principal in listed:
+        first = by_id.setdefault(principal.object_id, principal)
+        if first is not principal and (first.name, first.principal_type) != (principal.name, principal.principal_type):
+            raise SettingsError(
+                f"setting {principal.setting_key}.objectId = {describe(principal.object_id)}: listed at "
+                f"{first.setting_key} as {first.principal_type} {describe(first.name)}, here as "
+                f"{principal.principal_type} {describe(principal.name)}; one object id is one principal"
+            )
+        if principal.principal_type == "Group" or not principal.name:
+            continue  # group display names are not unique in Entra ID; users and apps are known by name
+        first = by_name.setdefault(principal.registry_user_name, principal)
+        if first is not principal and first.object_id != principal.object_id:
+            raise SettingsError(
+                f"setting {principal.setting_key}.objectId = {describe(principal.object_id)}: "
+                f"{describe(principal.name)} is listed at {first.setting_key} with object id "
+                f"{describe(first.object_id)}; one {principal.principal_type} has one object id"
+            )
+
+
+def _check_sql_size(s: Settings) -> None:
+    sql = s.registry.sql
+    limit = max_data_size_gb(sql.sku.serverless, sql.sku.tier, sql.sku.capacity)
+    if sql.max_size_gb > limit:
+        raise _fail(
+            "registry.sql.maxSizeGb",
+            sql.max_size_gb,
+            f"{sql.sku.name} holds at most {limit} GB (Microsoft Learn, vCore resource limits for single "
+            "databases); pick a larger sku or a smaller size",
+        )
+
+
+def _check_exfiltration_runtime(s: Settings) -> None:
+    spark = s.spark
+    location = spark.feathr_runtime_location
+    if spark.runtime != "synapse" or spark.shared or not spark.synapse.prevent_data_exfiltration or not location:
+        return
+    account = s.offline_store.existing_account_name or s.names.of("storage_account")
+    allowed = f"{account}.dfs.core.windows.net"
+    host = (urlsplit(location).netloc.rsplit("@", 1)[-1]).lower()
+    if host != allowed:
+        # Learn, "Data exfiltration protection for Azure Synapse Analytics workspaces": resources in the managed
+        # virtual network always communicate over managed private endpoints; the pool has one, to the offline store.
+        raise _fail(
+            "spark.feathrRuntimeLocation",
+            location,
+            f"with spark.synapse.preventDataExfiltration the pool reaches nothing but its managed private endpoint "
+            f"to the offline store, so the jar must be there: abfss://<container>@{allowed}/<path>",
+        )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra.settings.reader import Section
+from infra.settings.reader import SUBSCRIPTION_ID_PREFIX, Section
 
 STORAGE_SKUS = frozenset(
     {"Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
 )
 GEO_REDUNDANT_SKUS = frozenset({"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"})
 STORAGE_ACCOUNT_ID = (
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
+    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
     r"/providers/Microsoft\.Storage/storageAccounts/[a-z0-9]{3,24}"
 )
 MIN_PRODUCTION_SOFT_DELETE_DAYS = 7

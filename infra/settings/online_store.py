@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pulumi_azure_native import redisenterprise
 
 from infra.settings.environment import AZURE_REGIONS
-from infra.settings.reader import Section
+from infra.settings.reader import SUBSCRIPTION_ID_PREFIX, Section
 
 MANAGED_REDIS = "managed-redis"
 CACHE_FOR_REDIS = "cache-for-redis"
@@ -52,11 +52,11 @@ MANAGED_RDB_FREQUENCIES = frozenset({"1h", "6h", "12h"})
 MAX_ZONES_WITH_AOF = 2  # Cache for Redis: a primary and one replica
 LEGACY_RDB_MINUTES = {"15m": 15, "30m": 30, "1h": 60, "6h": 360, "12h": 720, "24h": 1440}
 STORAGE_ACCOUNT_ID = (
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
+    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
     r"/providers/Microsoft\.Storage/storageAccounts/[a-z0-9]{3,24}"
 )
 MANAGED_REDIS_DATABASE_ID = (
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
+    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
     r"/providers/Microsoft\.Cache/redisEnterprise/"
     # The cluster name: 1-60 letters, digits and single inner hyphens (SDK RedisEnterprise cluster_name).
     r"(?=[a-zA-Z0-9-]{1,60}/)[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*/databases/default"

@@ -30,6 +30,9 @@ _NOT_PUBLIC = tuple(
     )
 )
 _WIDEST_PREFIX = 8  # nothing wider than a /8: a rule that spans the internet is no rule
+# A GUID as Azure writes subscription, tenant and object ids: 8-4-4-4-12 hex digits, nothing looser.
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+SUBSCRIPTION_ID_PREFIX = r"/subscriptions/" + GUID  # how every resource id in settings begins
 _MISSING: Any = object()
 
 
@@ -171,7 +174,16 @@ class Section:
                 raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule}")
             return str(network) if network.prefixlen < 32 else str(network.network_address)
 
-        return self.items(name, read, rule)
+        ranges = self.items(name, read, rule)
+        for later, cidr in enumerate(ranges):
+            first = ranges.index(cidr)
+            if first != later:
+                # 203.0.113.7 and 203.0.113.7/32 are one range: one firewall rule name, which Pulumi refuses twice.
+                raise SettingsError(
+                    f"setting {self.key(name)}[{later}] = {describe(self._values[name][later])}: the same range as "
+                    f"{self.key(name)}[{first}] ({describe(cidr)}); list each range once"
+                )
+        return ranges
 
     def secret_given(self, name: str) -> bool:
         """Whether a secret setting is set. Its value is read by the program as a Pulumi secret,

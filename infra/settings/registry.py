@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from infra.settings.environment import AZURE_REGIONS
-from infra.settings.reader import Section
+from infra.settings.reader import SUBSCRIPTION_ID_PREFIX, Section
 
 BACKENDS = frozenset({"sql", "purview"})
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -63,11 +63,11 @@ RESERVED_LOGINS = frozenset(
 )
 RERUN_RULE = "up to 64 letters, digits, '.', '_', ':' or '-' (e.g. a date); a new value re-runs the bootstrap"
 SUBNET_ID = (
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}/providers/Microsoft\.Network"
+    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}/providers/Microsoft\.Network"
     r"/virtualNetworks/[-\w.]{2,64}/subnets/[-\w.]{1,80}"
 )
 STORAGE_ACCOUNT_ID = (
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
+    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
     r"/providers/Microsoft\.Storage/storageAccounts/[a-z0-9]{3,24}"
 )
 
