@@ -86,11 +86,11 @@ def built_names(s: Settings) -> frozenset[str]:
     if not s.offline_store.shared:
         built.add("storage_account")
     # storage_container: the container is named by offlineStore.container, never by `names`.
-    if s.registry.backend == "sql":
+    if s.registry.sql_database:  # the SQL backend, or registry RBAC's userroles with Purview
         built |= {"registry_sql_server", "registry_sql_database", "registry_bootstrap_script"}
         if s.registry.sql.geo_replicated:
             built |= {"registry_sql_partner_server", "registry_sql_failover_group"}
-    else:
+    if s.registry.backend == "purview":
         built |= {
             "purview_account",
             "purview_managed_resource_group",
