@@ -8,6 +8,7 @@ same reader and checked with `load_settings`, without a full program run where n
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -162,12 +163,18 @@ def test_the_names_a_stack_builds_are_exactly_those_its_run_creates():
             f"        - /subscriptions/{BAD_GUID}/resourceGroups/rg/providers/Microsoft.Cache/redisEnterprise/other/databases/default\n",
             "onlineStore.geoReplication.linkedDatabaseIds[0]",
         ),
+        (
+            "    sku: B1\n",
+            f"    sku: B1\n    acrResourceId: /subscriptions/{BAD_GUID}/resourceGroups/rg/providers/"
+            "Microsoft.ContainerRegistry/registries/contosoacr\n",
+            "registryApi.acrResourceId",
+        ),
     ],
-    ids=["offline-store", "bootstrap-subnet", "redis-linked-database"],
+    ids=["offline-store", "bootstrap-subnet", "redis-linked-database", "registry-acr"],
 )
 def test_a_resource_id_whose_subscription_guid_is_malformed_is_refused(plan_file, old, new, key):  # noqa: F811
     message = refused(plan_file, replaced(old, new))
-    assert message.startswith(f"setting feathr-infra:{key} = '/subscriptions/{BAD_GUID}/")
+    assert re.match(rf"setting feathr-infra:{re.escape(key)} = '/subscriptions/{BAD_GUID}/[^']*': must be ", message)
 
 
 # --- SQL size ------------------------------------------------------------------------------------------

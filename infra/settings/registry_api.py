@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from infra.settings.container_image import DOCKER_HUB, ImageReference, parse_image_reference
-from infra.settings.reader import Section
+from infra.settings.reader import SUBSCRIPTION_ID_PREFIX, Section
 
 # Upstream's published image (.github/workflows/publish-to-dockerhub.yml: releases/** -> releases-<ver>).
 DEFAULT_IMAGE = "feathrfeaturestore/feathr-registry:releases-v1.0.0"
 # ARM id of a container registry (Microsoft.ContainerRegistry/registries; names 5-50 alphanumerics).
 ACR_ID = re.compile(
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}"
+    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
     r"/providers/Microsoft\.ContainerRegistry/registries/(?P<name>[A-Za-z0-9]{5,50})"
 )
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
