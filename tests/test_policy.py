@@ -43,11 +43,11 @@ import taggable_types  # noqa: E402
 def _options(r: RecordedResource) -> PolicyResourceOptions:
     return PolicyResourceOptions(
         protect=r.protect,
-        ignore_changes=[],
-        delete_before_replace=None,
-        aliases=[],
+        ignore_changes=sorted(r.ignore_changes),
+        delete_before_replace=r.delete_before_replace or None,
+        aliases=list(r.aliases),
         custom_timeouts=PolicyCustomTimeouts(0.0, 0.0, 0.0),
-        additional_secret_outputs=[],
+        additional_secret_outputs=sorted(r.additional_secret_outputs),
         parent=r.parent_urn or None,
     )
 

@@ -4,6 +4,7 @@ One module serves the tests and the offline plan. `AzureMocks` answers resource 
 and provider function calls from `infra.offline.azure_model`; `RecordingMonitor` also keeps what
 the mock interface hides (resource options such as `protect`, the parent, which inputs are secret)
 so tests can assert on them.
+
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ class RecordedResource:
     protect: bool = False
     custom: bool = True
     depends_on: tuple[str, ...] = ()
+    # Resource options as the engine receives them (RegisterResourceRequest), for tests to assert.
+    additional_secret_outputs: frozenset[str] = frozenset()
+    ignore_changes: frozenset[str] = frozenset()
+    replace_on_changes: frozenset[str] = frozenset()
+    aliases: tuple[str, ...] = ()  # alias URNs, and alias specs as `type=...,name=...` text
+    delete_before_replace: bool = False
+    retain_on_delete: bool = False
+    deleted_with: str = ""
 
     def redacted_inputs(self) -> dict[str, Any]:
         return {key: (REDACTED if key in self.secret_inputs else value) for key, value in self.inputs.items()}
@@ -84,6 +93,15 @@ def _holds_secret(value: Any) -> bool:
 def _secret_keys(struct: Any) -> frozenset[str]:
     """Top-level input keys whose value is, or contains, a secret."""
     return frozenset(key for key, value in struct.fields.items() if _holds_secret(value))
+
+
+def _alias_text(alias: Any) -> str:
+    """One alias as a URN or `field=value` pairs (the SDK adds one per former type token by itself)."""
+    if alias.WhichOneof("alias") == "urn":
+        return str(alias.urn)
+    spec = alias.spec
+    fields = [(f.name, value) for f, value in spec.ListFields() if value not in ("", False)]
+    return ",".join(f"{name}={value}" for name, value in fields)
 
 
 class RecordingMonitor(MockMonitor):
@@ -162,6 +180,13 @@ class RecordingMonitor(MockMonitor):
                 protect=bool(request.protect),
                 custom=bool(request.custom),
                 depends_on=tuple(request.dependencies),
+                additional_secret_outputs=frozenset(request.additionalSecretOutputs),
+                ignore_changes=frozenset(request.ignoreChanges),
+                replace_on_changes=frozenset(request.replaceOnChanges),
+                aliases=(*request.aliasURNs, *(_alias_text(alias) for alias in request.aliases)),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                retain_on_delete=bool(request.retainOnDelete),
+                deleted_with=request.deletedWith,
             )
         )
         return response

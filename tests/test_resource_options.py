@@ -1,0 +1,146 @@
+"""Resource options as the engine receives them (protect, additional secret outputs, replace on
+changes, ignore changes...), per stack variant, against tables written here.
+
+The mocks record the RegisterResourceRequest (infra/offline/mocks.py), so an option dropped from a
+component shows up here even though it changes no input.
+"""
+
+import pytest
+
+from tests.variants import VARIANTS, run_variant
+
+# Types that hold data people depend on (written here, not taken from the code or the policy pack).
+STATEFUL_TYPES = {
+    "azure-native:storage:StorageAccount",
+    "azure-native:storage:BlobContainer",
+    "azure-native:keyvault:Vault",
+    "azure-native:sql:Server",
+    "azure-native:sql:Database",
+    "azure-native:redisenterprise:RedisEnterprise",
+    "azure-native:redisenterprise:Database",
+    "azure-native:redis:Redis",
+    "azure-native:synapse:Workspace",
+    "azure-native:databricks:Workspace",
+    "azure-native:purview:Account",
+}
+
+_COMMON = {"offline-store", "offline-store-container", "key-vault", "spark"}
+_SQL = {
+    "registry-sql-server",
+    "registry-sql-partner-server",
+    "registry-sql-database",
+    "registry-sql-secondary-database",
+}
+_MANAGED_REDIS = {"online-store", "online-store-database"}
+# Logical names of the protected resources of prod, per variant.
+PROD_PROTECTED = {
+    "as deployed": _COMMON | _SQL | _MANAGED_REDIS,
+    "databricks": _COMMON | _SQL | _MANAGED_REDIS,
+    "legacy redis": _COMMON | _SQL | {"online-store"},
+    "purview": _COMMON | _MANAGED_REDIS | {"registry-purview"},
+}
+# Resources with a CanNotDelete lock in prod (the lock's logical name is `<name>-lock`).
+PROD_LOCKED = {
+    "as deployed": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
+    "databricks": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
+    "legacy redis": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
+    "purview": {"offline-store", "key-vault", "spark", "online-store", "registry-purview"},
+}
+
+VARIANT_NAMES = sorted(VARIANTS)
+
+
+@pytest.mark.parametrize("variant", VARIANT_NAMES)
+def test_prod_protects_exactly_its_stateful_resources(variant):
+    result = run_variant("prod", variant)
+    protected = {r.logical_name for r in result.resources if r.protect}
+    assert protected == PROD_PROTECTED[variant]
+    unprotected = [(r.token, r.logical_name) for r in result.resources if r.token in STATEFUL_TYPES and not r.protect]
+    assert unprotected == []
+
+
+@pytest.mark.parametrize("variant", VARIANT_NAMES)
+def test_prod_locks_its_stateful_resources_against_deletion(variant):
+    result = run_variant("prod", variant)
+    by_id = {r.arm_id: r.logical_name for r in result.resources if r.arm_id}
+    locks = result.of_type("azure-native:authorization:ManagementLockByScope")
+    assert {by_id[lock.inputs["scope"]] for lock in locks} == PROD_LOCKED[variant]
+    for lock in locks:
+        assert lock.inputs["level"] == "CanNotDelete"
+        assert lock.logical_name == by_id[lock.inputs["scope"]] + "-lock"
+
+
+@pytest.mark.parametrize("variant", VARIANT_NAMES)
+def test_dev_protects_and_locks_nothing(variant):
+    result = run_variant("dev", variant)
+    assert [r.logical_name for r in result.resources if r.protect] == []
+    assert result.of_type("azure-native:authorization:ManagementLockByScope") == []
+
+
+def _secret_outputs(result):
+    return {r.logical_name: r.additional_secret_outputs for r in result.resources if r.additional_secret_outputs}
+
+
+_VAULT = {"dev": "contoso-dev-kv-yk41aj", "prod": "contoso-prod-kv-78gz9l"}
+_PASSWORD = {"registry-sql-admin-password": {"result", "bcryptHash"}}  # pulumi-random marks these itself
+
+
+def _vault_secrets(stack, *names):
+    return {f"{_VAULT[stack]}-{name}": {"properties"} for name in names}
+
+
+# Which resources the engine is told to keep secret in state beyond their secret inputs.
+SECRET_OUTPUTS = {
+    "as deployed": lambda s: _PASSWORD | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string"),
+    "purview": lambda s: _vault_secrets(s, "redis-password"),
+    "databricks": lambda s: (
+        _PASSWORD
+        | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string", "adls-account", "adls-key")
+    ),
+    # The legacy cache's create response carries its access keys.
+    "legacy redis": lambda s: (
+        _PASSWORD
+        | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string")
+        | {"online-store": {"accessKeys"}}
+    ),
+}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("variant", VARIANT_NAMES)
+def test_additional_secret_outputs(stack, variant):
+    assert _secret_outputs(run_variant(stack, variant)) == SECRET_OUTPUTS[variant](stack)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_legacy_redis_access_keys_are_secret_in_state(stack):
+    cache = run_variant(stack, "legacy redis").one("azure-native:redis:Redis")
+    assert "accessKeys" in cache.additional_secret_outputs
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("variant", VARIANT_NAMES)
+def test_vault_secret_values_are_secret_inputs(stack, variant):
+    secrets = run_variant(stack, variant).of_type("azure-native:keyvault:Secret")
+    assert secrets
+    assert [s.logical_name for s in secrets if "properties" not in s.secret_inputs] == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("variant", VARIANT_NAMES)
+def test_no_option_hides_drift_or_changes_how_a_resource_is_replaced(stack, variant):
+    result = run_variant(stack, variant)
+    assert {r.logical_name: r.ignore_changes for r in result.resources if r.ignore_changes} == {}
+    assert [r.logical_name for r in result.resources if r.delete_before_replace] == []
+    assert [r.logical_name for r in result.resources if r.retain_on_delete] == []
+    assert [r.logical_name for r in result.resources if r.deleted_with] == []
+
+
+def test_commands_rerun_when_their_triggers_change():
+    expected = {"access-synapse-roles": {"triggers[*]"}, "spark-approve-store-endpoint": {"triggers[*]"}}
+    result = run_variant("prod", "as deployed")
+    assert {r.logical_name: r.replace_on_changes for r in result.resources if r.replace_on_changes} == expected
+    dev = run_variant("dev", "as deployed")
+    assert {r.logical_name: r.replace_on_changes for r in dev.resources if r.replace_on_changes} == {
+        "access-synapse-roles": {"triggers[*]"}
+    }
