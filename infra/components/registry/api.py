@@ -218,6 +218,22 @@ class RegistryApi(pulumi.ComponentResource):
             ui_client_id=entra_client_id,
             parent=self,
         )
+        # No basic-auth (user/password) publishing: FTP and the SCM (Kudu/Git) site each have their own
+        # basicPublishingCredentialsPolicies flag (learn.microsoft.com/azure/app-service/configure-basic-auth-disable).
+        web.WebAppFtpAllowed(
+            f"{name}-ftp-basic-auth",
+            name=app.name,
+            resource_group_name=args.resource_group_name,
+            allow=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        web.WebAppScmAllowed(
+            f"{name}-scm-basic-auth",
+            name=app.name,
+            resource_group_name=args.resource_group_name,
+            allow=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.identity_id: pulumi.Output[str] = identity.id
         self.identity_principal_id: pulumi.Output[str] = identity.principal_id
         self.identity_client_id: pulumi.Output[str] = identity.client_id

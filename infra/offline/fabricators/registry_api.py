@@ -56,6 +56,13 @@ register(
     ArmType("azure-native:web:WebApp", "Microsoft.Web/sites/{name}", "name", computed=_web_app),
     # The app's authentication settings: a singleton config resource below the site.
     ArmType("azure-native:web:WebAppAuthSettingsV2", "Microsoft.Web/sites/{name}/config/authsettingsV2", "name"),
+    # The site's basic-auth publishing policies: `name` is the site's name, the policy's own is fixed.
+    ArmType(
+        "azure-native:web:WebAppFtpAllowed", "Microsoft.Web/sites/{name}/basicPublishingCredentialsPolicies/ftp", "name"
+    ),
+    ArmType(
+        "azure-native:web:WebAppScmAllowed", "Microsoft.Web/sites/{name}/basicPublishingCredentialsPolicies/scm", "name"
+    ),
     ArmType(
         "azure-native:purview:Account",
         "Microsoft.Purview/accounts/{accountName}",

@@ -1,0 +1,100 @@
+"""Security-relevant properties of every component, per stack variant, against values written here.
+
+TLS 1.2 is the minimum Azure still lets services accept; basic-auth publishing, remote debugging,
+cross-tenant replication and public blob access are off everywhere; shared key access is on only
+where the settings turn it on (Databricks reaches the offline store with the account key).
+"""
+
+import pytest
+
+from tests.variants import run_variant
+
+CASES = [
+    (stack, variant)
+    for stack in ("dev", "prod")
+    for variant in ("as deployed", "databricks", "legacy redis", "purview")
+]
+IDS = [f"{s}-{v}" for s, v in CASES]
+# offlineStore.sharedKeyAccess as the variants set it: tests/variants.py databricks() turns it on.
+SHARED_KEY_ACCESS = {"as deployed": False, "databricks": True, "legacy redis": False, "purview": False}
+
+
+@pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
+def test_registry_web_app(stack, variant):
+    result = run_variant(stack, variant)
+    app = result.one("azure-native:web:WebApp")
+    assert app.inputs["httpsOnly"] is True
+    config = app.inputs["siteConfig"]
+    assert config["remoteDebuggingEnabled"] is False
+    assert config["ftpsState"] == "Disabled"
+    assert config["minTlsVersion"] == "1.2"
+    assert config["scmMinTlsVersion"] == "1.2"
+    # Basic-auth publishing credentials off, for FTP and for the SCM site, on this app.
+    for token in ("azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"):
+        policy = result.one(token)
+        assert policy.inputs["allow"] is False
+        assert policy.inputs["name"] == app.inputs["name"]
+        assert policy.inputs["resourceGroupName"] == app.inputs["resourceGroupName"]
+
+
+@pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
+def test_offline_store_account(stack, variant):
+    result = run_variant(stack, variant)
+    account = result.one("azure-native:storage:StorageAccount").inputs
+    assert account["allowBlobPublicAccess"] is False
+    assert account["allowCrossTenantReplication"] is False
+    assert account["minimumTlsVersion"] == "TLS1_2"
+    assert account["enableHttpsTrafficOnly"] is True
+    assert account["allowSharedKeyAccess"] is SHARED_KEY_ACCESS[variant]
+    assert account["defaultToOAuthAuthentication"] is not SHARED_KEY_ACCESS[variant]  # the portal default
+    container = result.one("azure-native:storage:BlobContainer").inputs
+    assert container.get("publicAccess") in (None, "None")
+
+
+@pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
+def test_key_vault(stack, variant):
+    properties = run_variant(stack, variant).one("azure-native:keyvault:Vault").inputs["properties"]
+    assert properties["enableRbacAuthorization"] is True
+    assert properties["enabledForDeployment"] is False
+    assert properties["enabledForTemplateDeployment"] is False
+    assert properties["enabledForDiskEncryption"] is False
+    assert properties["enableSoftDelete"] is True
+    # Purge protection: on in production-like stacks (expressed by omission in dev: it cannot be
+    # turned off again once on, so dev leaves it to Azure's default, off).
+    assert properties.get("enablePurgeProtection") is (True if stack == "prod" else None)
+
+
+@pytest.mark.parametrize("stack, variant", [c for c in CASES if c[1] != "purview"], ids=lambda c: str(c))
+def test_sql_servers(stack, variant):
+    servers = run_variant(stack, variant).of_type("azure-native:sql:Server")
+    assert len(servers) == (2 if stack == "prod" else 1)  # prod: the geo-secondary's partner server
+    for server in servers:
+        assert server.inputs["minimalTlsVersion"] == "1.2"
+        assert server.inputs["administrators"]["administratorType"] == "ActiveDirectory"
+        assert "administratorLoginPassword" in server.secret_inputs
+
+
+@pytest.mark.parametrize("stack, variant", [c for c in CASES if c[1] != "legacy redis"], ids=lambda c: str(c))
+def test_managed_redis(stack, variant):
+    result = run_variant(stack, variant)
+    assert result.one("azure-native:redisenterprise:RedisEnterprise").inputs["minimumTlsVersion"] == "1.2"
+    assert result.one("azure-native:redisenterprise:Database").inputs["clientProtocol"] == "Encrypted"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_legacy_redis(stack):
+    cache = run_variant(stack, "legacy redis").one("azure-native:redis:Redis").inputs
+    assert cache["minimumTlsVersion"] == "1.2"
+    assert cache["enableNonSslPort"] is False
+
+
+@pytest.mark.parametrize("stack, variant", [c for c in CASES if c[1] != "databricks"], ids=lambda c: str(c))
+def test_synapse_workspace_accepts_entra_only(stack, variant):
+    workspace = run_variant(stack, variant).one("azure-native:synapse:Workspace").inputs
+    assert workspace["azureADOnlyAuthentication"] is True
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_databricks_clusters_get_no_public_ip(stack):
+    workspace = run_variant(stack, "databricks").one("azure-native:databricks:Workspace").inputs
+    assert workspace["parameters"]["enableNoPublicIp"] == {"value": True}
