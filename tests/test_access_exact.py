@@ -27,7 +27,7 @@ ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 ROLE_IDS = {
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
     "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-    "18d7d88d-d35e-4fb5-a5c3-7773c4a72d9d": "User Access Administrator",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
     "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
     "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
     "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
