@@ -205,3 +205,26 @@ def test_registry_roles_seeded_are_exactly_the_table(stack, variant):
     rows = registry_rows(run_variant(stack, variant))
     assert len(rows) == len(set(rows))
     assert set(rows) == REGISTRY_ROLES[stack]
+
+
+# uuid5(namespace 0b7cf6f4-3d59-4a8e-9b0a-2f52a6b2a9c1, "<scope>|<principal>|<role definition guid>",
+# all lowercase), computed once by hand for the dev admin's Storage Blob Data Owner grant.
+DEV_ADMIN_BLOB_OWNER_NAME = "70fdf950-81ed-50e1-9dc4-13b4667d16ba"
+DEV_STORE_ID = (
+    "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/contoso-dev-rg"
+    "/providers/Microsoft.Storage/storageAccounts/contosodevstyk41aj"
+)
+
+
+def test_role_assignment_names_are_the_fixed_guids():
+    from infra.components.role_assignment import assignment_guid
+
+    assert assignment_guid(DEV_STORE_ID, ADMIN, "Storage Blob Data Owner") == DEV_ADMIN_BLOB_OWNER_NAME
+    # ARM ids and object ids compare case-insensitively: the name must not change with their case
+    assert assignment_guid(DEV_STORE_ID.upper(), ADMIN.upper(), "Storage Blob Data Owner") == DEV_ADMIN_BLOB_OWNER_NAME
+    recorded = {
+        (a.inputs["scope"], a.inputs["principalId"], a.inputs["roleDefinitionId"].rsplit("/", 1)[-1]): a
+        for a in run_variant("dev", "as deployed").of_type(ROLE_ASSIGNMENT)
+    }
+    grant = recorded[(DEV_STORE_ID, ADMIN, "b7e6dc6d-f1e8-4753-8033-0f276bb0955b")]
+    assert grant.inputs["roleAssignmentName"] == DEV_ADMIN_BLOB_OWNER_NAME

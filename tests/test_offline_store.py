@@ -55,4 +55,4 @@ def test_shared_mode_creates_no_storage_and_points_at_the_shared_account():
     assert result.outputs["offlineStoreAccountName"].value == "contososhared"
     assert result.outputs["offlineStoreRoot"].value == "abfss://features@contososhared.dfs.core.windows.net"
     # the environment's own vault is still created: data may be shared, secrets never are
-    assert result.one("azure-native:keyvault:Vault")
+    assert result.one("azure-native:keyvault:Vault").physical_name == "contoso-dev-kv-yk41aj"

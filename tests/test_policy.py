@@ -350,3 +350,115 @@ def test_tags_policy_fires_on_every_recorded_taggable_resource_missing_a_tag():
         assert len(fired) == 1 and f"'{r.logical_name}'" in fired[0] and "tags" in fired[0] and "owner" in fired[0]
         untagged = dataclasses.replace(r, inputs={k: v for k, v in r.inputs.items() if k != "tags"})
         assert len(violations(fp.REQUIRED_TAGS_PRESENT, [untagged])) == 1
+
+
+# --- fixed expectations: the types each policy must cover, written here; absent / off / on ------
+
+
+def synthetic(token: str, inputs: dict[str, Any] | None = None, protect: bool = False) -> RecordedResource:
+    return RecordedResource(f"urn:{token}", token, "x", "x", "", inputs or {}, {}, frozenset(), protect=protect)
+
+
+# (type, path of its minimum-TLS property, the 1.2 spelling its API uses)
+TLS_BOUND = [
+    ("azure-native:storage:StorageAccount", ("minimumTlsVersion",), "TLS1_2"),
+    ("azure-native:sql:Server", ("minimalTlsVersion",), "1.2"),
+    ("azure-native:web:WebApp", ("siteConfig", "minTlsVersion"), "1.2"),
+    ("azure-native:redis:Redis", ("minimumTlsVersion",), "1.2"),
+    ("azure-native:redisenterprise:RedisEnterprise", ("minimumTlsVersion",), "1.2"),
+]
+
+
+@pytest.mark.parametrize("token, path, good", TLS_BOUND, ids=[t[0] for t in TLS_BOUND])
+def test_tls_policy_covers_type(token, path, good):
+    weak = "TLS1_0" if good.startswith("TLS") else "1.0"
+    assert len(violations(fp.TLS_MINIMUM, [synthetic(token, _set_path({}, path, None))])) == 1  # absent
+    assert len(violations(fp.TLS_MINIMUM, [synthetic(token, _set_path({}, path, weak))])) == 1  # off (too low)
+    assert violations(fp.TLS_MINIMUM, [synthetic(token, _set_path({}, path, good))]) == []  # on
+
+
+@pytest.mark.parametrize("productionlike", [True, False])
+def test_purge_protection_absent_off_and_on(productionlike):
+    config = {"productionLike": productionlike}
+    vault = "azure-native:keyvault:Vault"
+    absent = synthetic(vault, {"properties": {"enableSoftDelete": True}})
+    off = synthetic(vault, {"properties": {"enablePurgeProtection": False}})
+    on = synthetic(vault, {"properties": {"enablePurgeProtection": True}})
+    expected = 1 if productionlike else 0
+    assert len(violations(fp.KEY_VAULT_PURGE_PROTECTION, [absent], config)) == expected  # what dev declares
+    assert len(violations(fp.KEY_VAULT_PURGE_PROTECTION, [off], config)) == expected
+    assert violations(fp.KEY_VAULT_PURGE_PROTECTION, [on], config) == []
+
+
+def test_public_blob_access_absent_off_and_on():
+    account = "azure-native:storage:StorageAccount"
+    assert len(violations(fp.NO_PUBLIC_BLOB_ACCESS, [synthetic(account)])) == 1  # absent: Azure's default varies
+    assert len(violations(fp.NO_PUBLIC_BLOB_ACCESS, [synthetic(account, {"allowBlobPublicAccess": True})])) == 1
+    assert violations(fp.NO_PUBLIC_BLOB_ACCESS, [synthetic(account, {"allowBlobPublicAccess": False})]) == []
+    container = "azure-native:storage:BlobContainer"
+    assert violations(fp.NO_PUBLIC_BLOB_ACCESS, [synthetic(container)]) == []  # absent is private
+    assert violations(fp.NO_PUBLIC_BLOB_ACCESS, [synthetic(container, {"publicAccess": "None"})]) == []
+    for public in ("Blob", "Container"):
+        assert len(violations(fp.NO_PUBLIC_BLOB_ACCESS, [synthetic(container, {"publicAccess": public})])) == 1
+
+
+# Types that hold data: each must be protected in a production-like stack.
+STATEFUL = [
+    "azure-native:storage:StorageAccount",
+    "azure-native:storage:BlobContainer",
+    "azure-native:keyvault:Vault",
+    "azure-native:sql:Server",
+    "azure-native:sql:Database",
+    "azure-native:redis:Redis",
+    "azure-native:redisenterprise:RedisEnterprise",
+    "azure-native:redisenterprise:Database",
+    "azure-native:synapse:Workspace",
+    "azure-native:databricks:Workspace",
+    "azure-native:purview:Account",
+]
+
+
+@pytest.mark.parametrize("token", STATEFUL)
+def test_protection_policy_covers_type(token):
+    prod = {"productionLike": True}
+    assert len(violations(fp.STATEFUL_RESOURCES_PROTECTED, [synthetic(token)], prod)) == 1
+    assert violations(fp.STATEFUL_RESOURCES_PROTECTED, [synthetic(token, protect=True)], prod) == []
+    assert violations(fp.STATEFUL_RESOURCES_PROTECTED, [synthetic(token)], {"productionLike": False}) == []
+
+
+def test_protection_policy_leaves_stateless_types_alone():
+    prod = {"productionLike": True}
+    for token in ("azure-native:authorization:RoleAssignment", "azure-native:sql:FirewallRule"):
+        assert violations(fp.STATEFUL_RESOURCES_PROTECTED, [synthetic(token)], prod) == []
+
+
+# Taggable types this program declares (Azure accepts tags on each: ARM `tags` property).
+TAGGED = [
+    "azure-native:resources:ResourceGroup",
+    "azure-native:storage:StorageAccount",
+    "azure-native:keyvault:Vault",
+    "azure-native:sql:Server",
+    "azure-native:sql:Database",
+    "azure-native:web:AppServicePlan",
+    "azure-native:web:WebApp",
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azure-native:redis:Redis",
+    "azure-native:redisenterprise:RedisEnterprise",
+    "azure-native:synapse:Workspace",
+    "azure-native:synapse:BigDataPool",
+    "azure-native:databricks:Workspace",
+    "azure-native:purview:Account",
+    "azure-native:resources:AzureCliScript",
+]
+ALL_TAGS = {"environment": "e", "stack": "s", "managed-by": "pulumi", "owner": "o", "cost-center": "c"}
+
+
+@pytest.mark.parametrize("token", TAGGED)
+def test_tags_policy_covers_type(token):
+    assert len(violations(fp.REQUIRED_TAGS_PRESENT, [synthetic(token)])) == 1  # absent
+    for missing in ALL_TAGS:
+        partial = {k: v for k, v in ALL_TAGS.items() if k != missing}
+        fired = violations(fp.REQUIRED_TAGS_PRESENT, [synthetic(token, {"tags": partial})])
+        assert len(fired) == 1 and missing in fired[0]
+    assert len(violations(fp.REQUIRED_TAGS_PRESENT, [synthetic(token, {"tags": {**ALL_TAGS, "owner": " "}})])) == 1
+    assert violations(fp.REQUIRED_TAGS_PRESENT, [synthetic(token, {"tags": ALL_TAGS})]) == []

@@ -1,0 +1,196 @@
+"""Every setting's default, as Pulumi.yaml documents it, written here as a literal and checked
+against what the settings parser returns for a stack that sets only the required keys.
+
+A default changed in the code (say the failover grace period from 60 to 1440 minutes) fails here
+unless Pulumi.yaml's description, and this table, change with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.settings import load_settings
+
+NS = "feathr-infra:"
+REQUIRED = {"environment": "qa", "location": "westeurope", "prefix": "contoso", "owner": "o", "costCenter": "c"}
+
+
+def settings_for(**sections: Any):
+    config = {NS + key: value for key, value in {**REQUIRED, **sections}.items()}
+    return load_settings(config, "feathr-infra", "qa")
+
+
+def attr(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+# (attribute path on Settings, documented default). From Pulumi.yaml's descriptions.
+DEFAULTS = [
+    ("env.production_like", False),
+    ("names.overrides", {}),
+    # offlineStore
+    ("offline_store.mode", "dedicated"),
+    ("offline_store.existing_account_id", None),
+    ("offline_store.container", "features"),
+    ("offline_store.sku", "Standard_ZRS"),
+    ("offline_store.shared_key_access", False),
+    ("offline_store.soft_delete_days", 14),
+    ("offline_store.network_default_action", "Allow"),
+    ("offline_store.allowed_ip_ranges", ()),
+    # keyVault
+    ("key_vault.sku", "standard"),
+    ("key_vault.soft_delete_retention_days", 90),
+    ("key_vault.purge_protection", False),
+    ("key_vault.network_default_action", "Allow"),
+    ("key_vault.allowed_ip_ranges", ()),
+    ("key_vault.bypass_azure_services", True),
+    ("key_vault.rotation_days", 60),
+    ("key_vault.secret_lifetime_days", 90),
+    ("key_vault.rotation_trigger", ""),
+    # onlineStore
+    ("online_store.kind", "managed-redis"),
+    ("online_store.sku", "Balanced_B0"),
+    ("online_store.capacity", None),
+    ("online_store.high_availability", False),
+    ("online_store.zones", ()),
+    ("online_store.persistence", "none"),
+    ("online_store.rdb_frequency", "1h"),
+    ("online_store.persistence_storage_account_id", None),
+    ("online_store.geo_group_nickname", None),
+    ("online_store.geo_secondary_location", None),
+    ("online_store.public_network_access", "Enabled"),
+    ("online_store.allowed_ip_ranges", ()),
+    # spark
+    ("spark.runtime", "synapse"),
+    ("spark.mode", "dedicated"),
+    ("spark.feathr_runtime_location", None),
+    ("spark.synapse.spark_version", "3.5"),
+    ("spark.synapse.node_size_family", "MemoryOptimized"),
+    ("spark.synapse.node_size", "Small"),
+    ("spark.synapse.min_nodes", 3),
+    ("spark.synapse.max_nodes", 10),
+    ("spark.synapse.auto_pause_minutes", 15),
+    ("spark.synapse.managed_virtual_network", False),
+    ("spark.synapse.prevent_data_exfiltration", False),
+    ("spark.synapse.allowed_ip_ranges", ()),
+    ("spark.synapse.workspace_dir", "feathr_getting_started"),
+    ("spark.synapse.executor_size", "Small"),
+    ("spark.synapse.executor_num", 2),
+    ("spark.databricks.spark_version", "15.4.x-scala2.12"),
+    ("spark.databricks.node_type_id", "Standard_D4ds_v5"),
+    ("spark.databricks.work_dir", "dbfs:/feathr_getting_started"),
+    # registry
+    ("registry.backend", "sql"),
+    ("registry.sql.entra_admin", None),
+    ("registry.sql.administrator_login", "feathradmin"),
+    ("registry.sql.sku.name", "GP_S_Gen5_1"),
+    ("registry.sql.auto_pause_delay", 60),
+    ("registry.sql.min_capacity", 0.5),  # max(0.5, 1/8)
+    ("registry.sql.zone_redundant", False),
+    ("registry.sql.max_size_gb", 32),
+    ("registry.sql.backup_storage_redundancy", "Local"),
+    ("registry.sql.short_term_retention_days", 7),
+    ("registry.sql.diff_backup_interval_hours", 12),
+    ("registry.sql.long_term_retention.weekly", None),
+    ("registry.sql.long_term_retention.monthly", None),
+    ("registry.sql.long_term_retention.yearly", None),
+    ("registry.sql.secondary_location", None),
+    ("registry.sql.failover_grace_period_minutes", 60),
+    ("registry.sql.public_network_access", True),
+    ("registry.sql.allow_azure_services", True),
+    ("registry.sql.allowed_ip_ranges", ()),
+    ("registry.sql.bootstrap_subnet_id", None),
+    ("registry.sql.bootstrap_storage_account_id", None),
+    ("registry.sql.sqlcmd_version", "1.8.2"),
+    # registryApi
+    ("registry_api.sku", "B1"),
+    ("registry_api.instances", 1),
+    ("registry_api.zone_redundant", False),
+    ("registry_api.always_on", False),
+    ("registry_api.image_tag", "releases-v1.0.0"),
+    ("registry_api.rbac", False),
+    ("registry_api.entra_client_id", None),
+    # purview
+    ("purview.public_network_access", "Enabled"),
+    ("purview.managed_event_hub", False),
+    ("purview.script_cli_version", "2.63.0"),
+    # access and client
+    ("access.admins", ()),
+    ("access.producers", ()),
+    ("access.consumers", ()),
+    ("access.projects", ()),
+    ("feathr_client.project_name", "feathr_qa"),  # feathr_<environment>
+    ("feathr_client.spark_result_output_parts", 1),
+]
+
+
+@pytest.fixture(scope="module")
+def empty_stack():
+    return settings_for()
+
+
+@pytest.mark.parametrize("path, expected", DEFAULTS, ids=[d[0] for d in DEFAULTS])
+def test_documented_default(empty_stack, path, expected):
+    value = attr(empty_stack, path)
+    assert (dict(value) if path == "names.overrides" else value) == expected
+
+
+def test_managed_redis_aof_frequency_defaults_to_every_second():
+    assert settings_for(onlineStore={"persistence": "aof"}).online_store.aof_frequency == "1s"
+
+
+def test_databricks_defaults_to_one_worker():
+    # numWorkers (default 1): unset in settings, the Spark component fills in 1.
+    settings = settings_for(spark={"runtime": "databricks"}, offlineStore={"sharedKeyAccess": True})
+    assert (settings.spark.databricks.num_workers, settings.spark.databricks.min_workers) == (None, None)
+    from tests.variants import run_variant
+
+    result = run_variant("dev", "databricks")
+    (config,) = [o.value for k, o in result.outputs.items() if k == "feathrConfigYaml"]
+    assert '"num_workers":1,' in config
+
+
+# Production-like stacks: the defaults that change, with the keys a production stack must set.
+PRODUCTION_REQUIRED = {
+    "productionLike": True,
+    "offlineStore": {"sku": "Standard_GZRS"},
+    "onlineStore": {"persistence": "aof"},
+    "registry": {
+        "sql": {
+            "entraAdmin": {
+                "login": "dba",
+                "objectId": "5d1a9f0e-3c2b-4a7d-9e61-2f4b8c0d7a13",
+                "principalType": "Group",
+            },
+            "longTermRetention": {"weekly": "P4W"},
+            "secondaryLocation": "northeurope",
+            "autoPauseDelay": -1,
+        }
+    },
+}
+PRODUCTION_DEFAULTS = [
+    ("online_store.sku", "Balanced_B5"),
+    ("online_store.high_availability", True),
+    ("key_vault.purge_protection", True),
+    ("registry.sql.zone_redundant", True),
+    ("registry.sql.backup_storage_redundancy", "Geo"),
+    ("registry_api.sku", "P1v3"),
+    ("registry_api.always_on", True),
+    ("registry.sql.failover_grace_period_minutes", 60),
+    ("offline_store.soft_delete_days", 14),
+]
+
+
+@pytest.mark.parametrize("path, expected", PRODUCTION_DEFAULTS, ids=[d[0] for d in PRODUCTION_DEFAULTS])
+def test_production_like_default(path, expected):
+    assert attr(settings_for(**PRODUCTION_REQUIRED), path) == expected
+
+
+def test_legacy_redis_sku_defaults():
+    assert settings_for(onlineStore={"kind": "cache-for-redis"}).online_store.sku == "Basic"
+    production = {**PRODUCTION_REQUIRED, "onlineStore": {"kind": "cache-for-redis", "zones": ["1", "2", "3"]}}
+    assert settings_for(**production).online_store.sku == "Premium"
