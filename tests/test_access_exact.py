@@ -33,7 +33,14 @@ ROLE_IDS = {
     "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
     "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
     "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
 }
+# Pulumi.prod.yaml registryApi.acrResourceId: the registry identity pulls the image from it.
+PROD_ACR = (
+    "/subscriptions/6f1c2b7e-4a3d-4e59-9b8a-0d2e5f7c9a14/resourceGroups/rg-contoso-shared"
+    "/providers/Microsoft.ContainerRegistry/registries/contosofeathr"
+)
+ACR_PULL = ("identity:registry-api-identity", "ServicePrincipal", "AcrPull", PROD_ACR)
 
 DEV_KV, PROD_KV = "contoso-dev-kv-yk41aj", "contoso-prod-kv-78gz9l"
 
@@ -101,15 +108,18 @@ def _account_key_readers(kv, *principals):
 EXPECTED = {
     ("dev", "as deployed"): DEV | {SYNAPSE_IDENTITY, _registry_identity(DEV_KV)},
     ("dev", "legacy redis"): DEV | {SYNAPSE_IDENTITY, _registry_identity(DEV_KV)},
-    ("dev", "purview"): DEV | {SYNAPSE_IDENTITY, PURVIEW_ADMIN},
+    # RBAC keeps its roles in SQL with the Purview backend too: the identity reads that connection
+    ("dev", "purview"): DEV | {SYNAPSE_IDENTITY, PURVIEW_ADMIN, _registry_identity(DEV_KV)},
     # Databricks reaches the store with the account key: no identity grant, writers read the key
     ("dev", "databricks"): DEV
     | {_registry_identity(DEV_KV)}
     | _account_key_readers(DEV_KV, (SCIENTISTS, GROUP), (DANA, USER), (SAM, USER)),
-    ("prod", "as deployed"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV)},
-    ("prod", "legacy redis"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV)},
-    ("prod", "purview"): PROD | {SYNAPSE_IDENTITY, PURVIEW_ADMIN},
-    ("prod", "databricks"): PROD | {_registry_identity(PROD_KV)} | _account_key_readers(PROD_KV, (DANA, USER)),
+    ("prod", "as deployed"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL},
+    ("prod", "legacy redis"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL},
+    ("prod", "purview"): PROD | {SYNAPSE_IDENTITY, PURVIEW_ADMIN, _registry_identity(PROD_KV), ACR_PULL},
+    ("prod", "databricks"): PROD
+    | {_registry_identity(PROD_KV), ACR_PULL}
+    | _account_key_readers(PROD_KV, (DANA, USER)),
 }
 
 DEV_SYNAPSE = {
@@ -200,7 +210,7 @@ def registry_rows(result):
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-@pytest.mark.parametrize("variant", ["as deployed", "legacy redis", "databricks"])
+@pytest.mark.parametrize("variant", ["as deployed", "legacy redis", "databricks", "purview"])
 def test_registry_roles_seeded_are_exactly_the_table(stack, variant):
     rows = registry_rows(run_variant(stack, variant))
     assert len(rows) == len(set(rows))

@@ -111,8 +111,12 @@ DEFAULTS = [
     ("registry_api.instances", 1),
     ("registry_api.zone_redundant", False),
     ("registry_api.always_on", False),
-    ("registry_api.image_tag", "releases-v1.0.0"),
-    ("registry_api.rbac", False),
+    ("registry_api.image.registry", "docker.io"),  # feathrfeaturestore/feathr-registry:releases-v1.0.0
+    ("registry_api.image.repository", "feathrfeaturestore/feathr-registry"),
+    ("registry_api.image.tag", "releases-v1.0.0"),
+    ("registry_api.image.digest", None),
+    ("registry_api.acr_id", None),
+    ("registry_api.insecure_disable_rbac", False),
     ("registry_api.entra_client_id", None),
     # purview
     ("purview.public_network_access", "Enabled"),
@@ -159,6 +163,11 @@ PRODUCTION_REQUIRED = {
     "productionLike": True,
     "offlineStore": {"sku": "Standard_GZRS"},
     "onlineStore": {"persistence": "aof"},
+    "registryApi": {
+        "image": "contosofeathr.azurecr.io/feathr/feathr-registry:releases-v1.0.0",
+        "acrResourceId": "/subscriptions/6f1c2b7e-4a3d-4e59-9b8a-0d2e5f7c9a14/resourceGroups/rg-contoso-shared"
+        "/providers/Microsoft.ContainerRegistry/registries/contosofeathr",
+    },
     "registry": {
         "sql": {
             "entraAdmin": {

@@ -37,14 +37,15 @@ PROD_PROTECTED = {
     "as deployed": _COMMON | _SQL | _MANAGED_REDIS,
     "databricks": _COMMON | _SQL | _MANAGED_REDIS,
     "legacy redis": _COMMON | _SQL | {"online-store"},
-    "purview": _COMMON | _MANAGED_REDIS | {"registry-purview"},
+    # RBAC keeps its roles in SQL with the Purview backend too, so the SQL store is there as well
+    "purview": _COMMON | _SQL | _MANAGED_REDIS | {"registry-purview"},
 }
 # Resources with a CanNotDelete lock in prod (the lock's logical name is `<name>-lock`).
 PROD_LOCKED = {
     "as deployed": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
     "databricks": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
     "legacy redis": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
-    "purview": {"offline-store", "key-vault", "spark", "online-store", "registry-purview"},
+    "purview": {"offline-store", "key-vault", "spark", "online-store", "registry-purview", *_SQL},
 }
 
 VARIANT_NAMES = sorted(VARIANTS)
@@ -92,7 +93,7 @@ def _vault_secrets(stack, *names):
 # Which resources the engine is told to keep secret in state beyond their secret inputs.
 SECRET_OUTPUTS = {
     "as deployed": lambda s: _PASSWORD | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string"),
-    "purview": lambda s: _vault_secrets(s, "redis-password"),
+    "purview": lambda s: _PASSWORD | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string"),
     "databricks": lambda s: (
         _PASSWORD
         | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string", "adls-account", "adls-key")
@@ -137,10 +138,19 @@ def test_no_option_hides_drift_or_changes_how_a_resource_is_replaced(stack, vari
 
 
 def test_commands_rerun_when_their_triggers_change():
-    expected = {"access-synapse-roles": {"triggers[*]"}, "spark-approve-store-endpoint": {"triggers[*]"}}
-    result = run_variant("prod", "as deployed")
-    assert {r.logical_name: r.replace_on_changes for r in result.resources if r.replace_on_changes} == expected
-    dev = run_variant("dev", "as deployed")
-    assert {r.logical_name: r.replace_on_changes for r in dev.resources if r.replace_on_changes} == {
-        "access-synapse-roles": {"triggers[*]"}
+    # The Synapse role table, the store's private endpoint approval and the Redis key rotation
+    # re-run (replace) when their trigger values change.
+    rerun = {"triggers[*]"}
+    expected = {
+        "dev": {"access-synapse-roles": rerun, "online-store-key-regeneration": rerun},
+        "prod": {
+            "access-synapse-roles": rerun,
+            "spark-approve-store-endpoint": rerun,
+            "online-store-key-regeneration": rerun,
+        },
     }
+    for stack in ("dev", "prod"):
+        result = run_variant(stack, "as deployed")
+        assert {r.logical_name: r.replace_on_changes for r in result.resources if r.replace_on_changes} == expected[
+            stack
+        ]

@@ -10,11 +10,8 @@ from tests.support import config_merged, config_with, databricks_ready, run
 
 
 def purview(stack: str) -> dict[str, Any]:
-    config = config_merged(stack, "registry", backend="purview")
-    api = dict(config.get("feathr-infra:registryApi") or {})
-    api["rbac"] = False  # RBAC keeps its roles in SQL
-    config["feathr-infra:registryApi"] = api
-    return config
+    # RBAC stays on: its roles live in the stack's SQL database (as tests/test_purview.py builds it)
+    return config_merged(stack, "registry", backend="purview")
 
 
 def databricks(stack: str) -> dict[str, Any]:
