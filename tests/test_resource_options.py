@@ -83,27 +83,30 @@ def _secret_outputs(result):
 
 
 _VAULT = {"dev": "contoso-dev-kv-yk41aj", "prod": "contoso-prod-kv-78gz9l"}
-_PASSWORD = {"registry-sql-admin-password": {"result", "bcryptHash"}}  # pulumi-random marks these itself
+# pulumi-random marks these itself: the SQL admin password and the registry app's own password.
+_PASSWORD = {
+    "registry-sql-admin-password": {"result", "bcryptHash"},
+    "registry-sql-app-password": {"result", "bcryptHash"},
+}
 
 
 def _vault_secrets(stack, *names):
     return {f"{_VAULT[stack]}-{name}": {"properties"} for name in names}
 
 
+def _sql_secrets(stack, *extra):
+    # the registry's connection string and the SQL admin password kept for break-glass
+    names = ("redis-password", "feathr-registry-sql-connection-string", "feathr-registry-sql-admin-password")
+    return _PASSWORD | _vault_secrets(stack, *names, *extra)
+
+
 # Which resources the engine is told to keep secret in state beyond their secret inputs.
 SECRET_OUTPUTS = {
-    "as deployed": lambda s: _PASSWORD | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string"),
-    "purview": lambda s: _PASSWORD | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string"),
-    "databricks": lambda s: (
-        _PASSWORD
-        | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string", "adls-account", "adls-key")
-    ),
+    "as deployed": _sql_secrets,
+    "purview": _sql_secrets,  # RBAC keeps the registry's roles in SQL
+    "databricks": lambda s: _sql_secrets(s, "adls-account", "adls-key"),
     # The legacy cache's create response carries its access keys.
-    "legacy redis": lambda s: (
-        _PASSWORD
-        | _vault_secrets(s, "redis-password", "feathr-registry-sql-connection-string")
-        | {"online-store": {"accessKeys"}}
-    ),
+    "legacy redis": lambda s: _sql_secrets(s) | {"online-store": {"accessKeys"}},
 }
 
 
