@@ -249,3 +249,14 @@ def test_the_plan_command_as_make_runs_it_prints_no_traceback(tmp_path):
     )
     assert done.returncode == 1 and done.stdout == ""
     assert one_message(done.stderr).startswith("stack file error: ") and " line 3: invalid YAML: " in done.stderr
+
+
+def test_the_plan_document_does_not_depend_on_registration_order():
+    # The SDK registers from several threads; the written plan must not reorder between runs.
+    from infra.offline.plan import plan_document
+    from infra.offline.runner import ProgramRun
+    from tests.support import run
+
+    result = run("dev")
+    shuffled = ProgramRun(result.project, result.stack, list(reversed(result.resources)), result.outputs)
+    assert plan_document(shuffled) == plan_document(result)

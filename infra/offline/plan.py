@@ -68,7 +68,9 @@ def plan_document(run: ProgramRun) -> dict[str, Any]:
                 "protect": r.protect,
                 "inputs": r.redacted_inputs(),
             }
-            for r in run.resources
+            # Registration order depends on thread scheduling; the URN order does not, so two plans of one
+            # stack compare byte for byte.
+            for r in sorted(run.resources, key=lambda r: (r.urn, r.token, r.logical_name))
         ],
         "outputs": {key: (REDACTED if out.secret else out.value) for key, out in run.outputs.items()},
     }
