@@ -81,15 +81,66 @@ def test_every_name_key_has_a_limit_here():
     assert set(NAMED_RESOURCES) == set(NAME_LIMITS)
 
 
+_STORE_ID = (
+    "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-redis-backup"
+    "/providers/Microsoft.Storage/storageAccounts/contosoredisbackup"
+)
+_DATABRICKS = {"spark": {"runtime": "databricks"}, "offlineStore": {"sharedKeyAccess": True}}
+_PURVIEW = {"registry": {"backend": "purview"}}
+_LEGACY = {"onlineStore": {"kind": "cache-for-redis", "sku": "Basic"}}
+# An override counts only where its resource is built: the settings that build each one.
+BUILT_BY = {
+    "databricks_workspace": _DATABRICKS,
+    "databricks_managed_resource_group": _DATABRICKS,
+    "purview_account": _PURVIEW,
+    "purview_admin_identity": _PURVIEW,
+    "purview_curator_script": _PURVIEW,
+    "purview_managed_resource_group": _PURVIEW,
+    "redis_cache": _LEGACY,
+    "redis_cache_secondary": {
+        "onlineStore": {
+            "kind": "cache-for-redis",
+            "sku": "Premium",
+            "capacity": 1,
+            "geoReplication": {"secondaryLocation": "northeurope"},
+        }
+    },
+    "redis_persistence_identity": {
+        "onlineStore": {
+            "kind": "cache-for-redis",
+            "sku": "Premium",
+            "capacity": 1,
+            "persistence": "rdb",
+            "persistenceStorageAccountId": _STORE_ID,
+        }
+    },
+    "registry_sql_failover_group": {"registry": {"sql": {"secondaryLocation": "northeurope", "autoPauseDelay": -1}}},
+    "registry_sql_partner_server": {"registry": {"sql": {"secondaryLocation": "northeurope", "autoPauseDelay": -1}}},
+}
+
+
+def with_name(name_key: str, name: str) -> tuple[dict[str, Any], str]:
+    """The sections that set `name` for `name_key`, and the full key an error must name."""
+    if name_key == "storage_container":  # the container's name is a setting of its own
+        return {"offlineStore": {"container": name}}, f"{NS}offlineStore.container"
+    return {**BUILT_BY.get(name_key, {}), "names": {name_key: name}}, f"{NS}names.{name_key}"
+
+
+def name_of(settings, name_key: str) -> str:
+    return settings.offline_store.container if name_key == "storage_container" else settings.names.of(name_key)
+
+
 @pytest.mark.parametrize("name_key", sorted(NAME_LIMITS))
 def test_name_at_its_azure_limits(name_key):
     low, high, char = NAME_LIMITS[name_key]
     for length in {low, high}:
-        name = char * length
-        assert load("dev", names={name_key: name}).names.of(name_key) == name
-    rejected("dev", f"{NS}names.{name_key}", names={name_key: char * (high + 1)})
+        sections, _ = with_name(name_key, char * length)
+        assert name_of(load("dev", **sections), name_key) == char * length
+    sections, key = with_name(name_key, char * (high + 1))
+    rejected("dev", key, **sections)
     if low > 1:
-        rejected("dev", f"{NS}names.{name_key}", names={name_key: char * (low - 1)})
+        sections, key = with_name(name_key, char * (low - 1))
+        rejected("dev", key, **sections)
 
 
 # Character rules from the same Learn page: (name key, a name Azure rejects).
@@ -123,7 +174,8 @@ REJECTED_NAMES = [
 
 @pytest.mark.parametrize("name_key, name", REJECTED_NAMES)
 def test_name_characters_azure_rejects(name_key, name):
-    rejected("dev", f"{NS}names.{name_key}", names={name_key: name})
+    sections, key = with_name(name_key, name)
+    rejected("dev", key, **sections)
 
 
 # Characters Azure accepts that a too-strict rule would refuse.
@@ -139,7 +191,8 @@ ACCEPTED_NAMES = [
 
 @pytest.mark.parametrize("name_key, name", ACCEPTED_NAMES)
 def test_name_characters_azure_accepts(name_key, name):
-    assert load("dev", names={name_key: name}).names.of(name_key) == name
+    sections, _ = with_name(name_key, name)
+    assert name_of(load("dev", **sections), name_key) == name
 
 
 # Environment and prefix: the project's own rule (Pulumi.yaml: 2-8 and 2-10 lowercase letters or
