@@ -25,3 +25,28 @@ def dev():
 @pytest.fixture
 def prod():
     return run("prod")
+
+
+# Under `make test` (pytest-xdist, --dist loadfile) each file runs on one worker. These files share
+# the same stack-variant program runs (tests/variants.py), so they run as one unit on one worker,
+# where tests/support.py's cache builds each variant once.
+SHARED_VARIANT_FILES = frozenset(
+    {
+        "tests/test_resource_options.py",
+        "tests/test_access_exact.py",
+        "tests/test_security_properties.py",
+    }
+)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class VariantAwareFileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "stack-variants" if path in SHARED_VARIANT_FILES else path
+
+    return VariantAwareFileScheduling(config, log)
