@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,32 +27,55 @@ class NamingRule:
     hyphens: bool = True  # whether generated names join their parts with hyphens
     lowercase: bool = True
     forbidden_substrings: tuple[str, ...] = ()
+    # The pattern's \w stands for .NET Char.IsLetterOrDigit (letters and decimal digits), narrower than
+    # Python's \w, which also takes other numerals such as '²' or 'Ⅻ'.
+    dotnet_letters_or_digits: bool = False
 
     def problems(self, name: str) -> list[str]:
         found = []
         if not self.min_length <= len(name) <= self.max_length:
             found.append(f"length {len(name)} is outside {self.min_length}-{self.max_length}")
-        if not re.fullmatch(self.pattern, name):
+        if not re.fullmatch(self.pattern, name) or (self.dotnet_letters_or_digits and not _dotnet_letters(name)):
             found.append(f"must be {self.allowed}")
         found += [f"must not contain '{s}'" for s in self.forbidden_substrings if s in name]
         return found
+
+
+# The Unicode categories of .NET Char.IsLetterOrDigit (Learn names them on the resource-group row).
+_DOTNET_LETTER_OR_DIGIT = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd"})
+
+
+def _dotnet_letters(name: str) -> bool:
+    return all(unicodedata.category(c) in _DOTNET_LETTER_OR_DIGIT for c in name if c.isalnum())
 
 
 _ALNUM_HYPHEN_NO_DOUBLE = r"(?!.*--)"
 # Letters/digits in runs joined by single hyphens: no leading, trailing or double hyphen.
 _ALNUM_RUNS = r"[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*"
 
-# Sources: Azure "Naming rules and restrictions for Azure resources" (Microsoft Learn), and the SDK's
-# docstrings where they are stricter or newer (cited per rule).
+# Sources, cited per rule: Microsoft Learn "Naming rules and restrictions for Azure resources"
+# (azure-resource-manager/management/resource-name-rules, ms.date 2025-03-14; "Learn <provider> / <entity>"
+# below), the SDK's docstrings and the Azure REST API specs where Learn is silent or newer.
+# Character classes are ASCII on purpose: Python's \w also matches non-ASCII letters and digits, which
+# "alphanumerics" (a-z, A-Z, 0-9 on that page) excludes; only resource groups allow Unicode letters.
 RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
     {
+        # Learn Microsoft.Resources / resourcegroups: 1-90; underscores, hyphens, periods, parentheses and
+        # letters or digits (Char.IsLetterOrDigit, Unicode); can't end with a period.
         "resource_group": NamingRule(
-            "rg", 1, 90, r"[-\w.()]*[-\w()]", "letters, digits, '-', '_', '.', '()', not ending in '.'"
+            "rg",
+            1,
+            90,
+            r"[-\w.()]*[-\w()]",
+            "letters, digits, '-', '_', '.', '()', not ending in '.'",
+            dotnet_letters_or_digits=True,
         ),
+        # Learn Microsoft.Storage / storageAccounts: 3-24, lowercase letters and numbers.
         "storage_account": NamingRule(
             "st", 3, 24, r"[a-z0-9]+", "lowercase letters and digits only", globally_unique=True, hyphens=False
         ),
-        # SDK BlobContainer container_name: "Every dash (-) character must be immediately preceded and
+        # Learn Microsoft.Storage / storageAccounts / blobServices / containers: 3-63, lowercase letters, numbers,
+        # hyphens; and SDK BlobContainer container_name: "Every dash (-) character must be immediately preceded and
         # followed by a letter or number" (so no trailing dash either).
         "storage_container": NamingRule(
             "data",
@@ -60,6 +84,8 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             r"[a-z0-9]+(?:-[a-z0-9]+)*",
             "lowercase letters, digits and hyphens, every hyphen between two letters or digits",
         ),
+        # Learn Microsoft.KeyVault / vaults: 3-24, alphanumerics and hyphens; start with a letter, end with a
+        # letter or digit, no consecutive hyphens.
         "key_vault": NamingRule(
             "kv",
             3,
@@ -68,9 +94,16 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "letters, digits and single hyphens, starting with a letter, ending with a letter or digit",
             globally_unique=True,
         ),
+        # Learn Microsoft.ManagedIdentity / userAssignedIdentities: 3-128, alphanumerics, hyphens, underscores,
+        # starting with a letter or number (the REST spec, ManagedIdentity/Identity.tsp, sets no pattern).
         "user_assigned_identity": NamingRule(
-            "id", 3, 128, r"[a-zA-Z0-9][-\w]*", "letters, digits, '-' and '_', starting with a letter or digit"
+            "id",
+            3,
+            128,
+            r"[a-zA-Z0-9][-a-zA-Z0-9_]*",
+            "ASCII letters, digits, '-' and '_', starting with a letter or digit",
         ),
+        # Learn Microsoft.Sql / servers: 1-63, lowercase letters, numbers, hyphens; no leading/trailing hyphen.
         "sql_server": NamingRule(
             "sql",
             1,
@@ -79,13 +112,16 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "lowercase letters, digits and hyphens, not starting or ending with a hyphen",
             globally_unique=True,
         ),
+        # Learn Microsoft.Sql / servers / databases: 1-128; can't use <>*%&:\/? or control characters (C0, DEL
+        # and C1), can't end with a period or space.
         "sql_database": NamingRule(
             "sqldb",
             1,
             128,
-            r"[^<>*%&:\\/?\x00-\x1f]*[^<>*%&:\\/?\x00-\x1f. ]",
+            r"[^<>*%&:\\/?\x00-\x1f\x7f-\x9f]*[^<>*%&:\\/?\x00-\x1f\x7f-\x9f. ]",
             "any characters except <>*%&:\\/? and control characters, not ending in '.' or space",
         ),
+        # Learn Microsoft.Sql / servers / failoverGroups: 1-63, same characters as servers (global: a DNS name).
         "sql_failover_group": NamingRule(
             "fog",
             1,
@@ -94,7 +130,11 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "lowercase letters, digits and hyphens, not starting or ending with a hyphen",
             globally_unique=True,
         ),
+        # Learn Microsoft.Web / serverfarms: 1-60, alphanumerics and hyphens (and Unicode that maps to
+        # Punycode, which this rule leaves out).
         "app_service_plan": NamingRule("asp", 1, 60, r"[a-zA-Z0-9-]+", "letters, digits and hyphens"),
+        # Learn Microsoft.Web / sites: 2-60, alphanumerics and hyphens (Punycode-mappable Unicode left out),
+        # can't start or end with a hyphen.
         "web_app": NamingRule(
             "app",
             2,
@@ -103,6 +143,8 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "letters, digits and hyphens, not starting or ending with a hyphen",
             globally_unique=True,
         ),
+        # Learn Microsoft.Cache / Redis: 1-63, alphanumerics and hyphens; start and end with alphanumeric, no
+        # consecutive hyphens.
         "redis_cache": NamingRule(
             "redis",
             1,
@@ -121,6 +163,8 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "letters, digits and single hyphens, starting and ending with a letter or digit",
             globally_unique=True,
         ),
+        # Learn Microsoft.Synapse / workspaces: 1-50, lowercase letters, hyphens, numbers; start and end with a
+        # letter or number; can't contain -ondemand.
         "synapse_workspace": NamingRule(
             "syn",
             1,
@@ -130,6 +174,7 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             globally_unique=True,
             forbidden_substrings=("-ondemand",),
         ),
+        # Learn Microsoft.Synapse / workspaces / bigDataPools: 1-15, letters and numbers, start with a letter.
         "synapse_spark_pool": NamingRule(
             "spark", 1, 15, r"[a-zA-Z][a-zA-Z0-9]*", "letters and digits, starting with a letter", hyphens=False
         ),
@@ -142,12 +187,20 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             "letters, digits and single hyphens, starting and ending with a letter or digit",
             globally_unique=True,
         ),
+        # REST spec Microsoft.Resources deploymentScripts (stable/2023-08-01/deploymentScripts.json, scriptName;
+        # DeploymentScript.tsp): 1-90, no pattern; Learn's naming page has no deploymentScripts row. The
+        # characters are this program's conservative choice: the resource-group set in ASCII.
         "deployment_script": NamingRule(
-            "ds", 1, 90, r"[-\w.()]*[-\w()]", "letters, digits, '-', '_', '.', '()', not ending in '.'"
+            "ds",
+            1,
+            90,
+            r"[-a-zA-Z0-9_.()]*[-a-zA-Z0-9_()]",
+            "ASCII letters, digits, '-', '_', '.', '()', not ending in '.'",
         ),
-        # Unique per resource group, not globally (Learn naming rules, Microsoft.Databricks/workspaces);
-        # the workspace URL is adb-<workspace id>.<n>.azuredatabricks.net, not the name.
-        "databricks_workspace": NamingRule("dbw", 3, 64, r"[a-zA-Z0-9][-\w]*", "letters, digits, '-' and '_'"),
+        # Learn Microsoft.Databricks / workspaces: 3-64, alphanumerics, underscores and hyphens (no rule on the
+        # first character; REST spec Databricks/Workspace.tsp: 3-64, no pattern). Unique per resource group,
+        # not globally: the workspace URL is adb-<workspace id>.<n>.azuredatabricks.net, not the name.
+        "databricks_workspace": NamingRule("dbw", 3, 64, r"[-a-zA-Z0-9_]+", "ASCII letters, digits, '-' and '_'"),
     }
 )
 

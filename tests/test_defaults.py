@@ -77,6 +77,7 @@ DEFAULTS = [
     ("spark.synapse.managed_virtual_network", False),
     ("spark.synapse.prevent_data_exfiltration", False),
     ("spark.synapse.allowed_ip_ranges", ()),
+    ("spark.synapse.allow_azure_services", True),
     ("spark.synapse.workspace_dir", "feathr_getting_started"),
     ("spark.synapse.executor_size", "Small"),
     ("spark.synapse.executor_num", 2),

@@ -2,9 +2,10 @@
 limit written here as a number next to its source (never read from the code under test).
 
 Names: Microsoft Learn, "Naming rules and restrictions for Azure resources"
-(https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules), per
-resource provider; Purview from the ARM reference of Microsoft.Purview/accounts. Names are set as
-overrides (`names: {<key>: ...}`) and go through the settings parser, as a stack file would.
+(https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules, ms.date
+2025-03-14), one row per resource provider / entity as cited; where the page has no row, the SDK's
+docstring or the Azure REST API spec (azure-rest-api-specs, path cited). Names are set as overrides
+(`names: {<key>: ...}`) and go through the settings parser, as a stack file would.
 """
 
 from __future__ import annotations
@@ -20,33 +21,36 @@ from infra.settings.errors import SettingsError
 
 NS = "feathr-infra:"
 
-# name key -> (min length, max length, a character Azure accepts there) from the Learn page.
+# name key -> (min length, max length, a character Azure accepts there).
 NAME_LIMITS = {
-    "resource_group": (1, 90, "a"),  # Microsoft.Resources/resourcegroups 1-90
-    "synapse_managed_resource_group": (1, 90, "a"),
-    "databricks_managed_resource_group": (1, 90, "a"),
-    "purview_managed_resource_group": (1, 90, "a"),
-    "storage_account": (3, 24, "a"),  # Microsoft.Storage/storageAccounts 3-24
-    "storage_container": (3, 63, "a"),  # storageAccounts/blobServices/containers 3-63
-    "key_vault": (3, 24, "a"),  # Microsoft.KeyVault/vaults 3-24
-    "registry_identity": (3, 128, "a"),  # Microsoft.ManagedIdentity/userAssignedIdentities 3-128
-    "purview_admin_identity": (3, 128, "a"),
-    "redis_persistence_identity": (3, 128, "a"),
-    "registry_sql_server": (1, 63, "a"),  # Microsoft.Sql/servers 1-63
-    "registry_sql_partner_server": (1, 63, "a"),
-    "registry_sql_database": (1, 128, "a"),  # servers/databases 1-128
-    "registry_sql_failover_group": (1, 63, "a"),  # servers/failoverGroups 1-63
-    "registry_plan": (1, 60, "a"),  # Microsoft.Web/serverfarms 1-60
-    "registry_app": (2, 60, "a"),  # Microsoft.Web/sites 2-60
-    "redis_cache": (1, 63, "a"),  # Microsoft.Cache/redis 1-63
-    "redis_cache_secondary": (1, 63, "a"),
-    "managed_redis": (1, 60, "a"),  # Microsoft.Cache/redisEnterprise 1-60
-    "synapse_workspace": (1, 50, "a"),  # Microsoft.Synapse/workspaces 1-50
-    "synapse_spark_pool": (1, 15, "a"),  # workspaces/bigDataPools 1-15
-    "purview_account": (3, 63, "a"),  # Microsoft.Purview/accounts 3-63
-    "registry_bootstrap_script": (1, 90, "a"),  # Microsoft.Resources/deploymentScripts 1-90
-    "purview_curator_script": (1, 90, "a"),
-    "databricks_workspace": (3, 64, "a"),  # Microsoft.Databricks/workspaces 3-64
+    "resource_group": (1, 90, "a"),  # Learn Microsoft.Resources / resourcegroups: 1-90
+    "synapse_managed_resource_group": (1, 90, "a"),  # the same row
+    "databricks_managed_resource_group": (1, 90, "a"),  # the same row
+    "purview_managed_resource_group": (1, 90, "a"),  # the same row
+    "storage_account": (3, 24, "a"),  # Learn Microsoft.Storage / storageAccounts: 3-24
+    "storage_container": (3, 63, "a"),  # Learn Microsoft.Storage / storageAccounts / blobServices / containers: 3-63
+    "key_vault": (3, 24, "a"),  # Learn Microsoft.KeyVault / vaults: 3-24
+    "registry_identity": (3, 128, "a"),  # Learn Microsoft.ManagedIdentity / userAssignedIdentities: 3-128
+    "purview_admin_identity": (3, 128, "a"),  # the same row
+    "redis_persistence_identity": (3, 128, "a"),  # the same row
+    "registry_sql_server": (1, 63, "a"),  # Learn Microsoft.Sql / servers: 1-63
+    "registry_sql_partner_server": (1, 63, "a"),  # the same row
+    "registry_sql_database": (1, 128, "a"),  # Learn Microsoft.Sql / servers / databases: 1-128
+    "registry_sql_failover_group": (1, 63, "a"),  # Learn Microsoft.Sql / servers / failoverGroups: 1-63
+    "registry_plan": (1, 60, "a"),  # Learn Microsoft.Web / serverfarms: 1-60
+    "registry_app": (2, 60, "a"),  # Learn Microsoft.Web / sites: 2-60
+    "redis_cache": (1, 63, "a"),  # Learn Microsoft.Cache / Redis: 1-63
+    "redis_cache_secondary": (1, 63, "a"),  # the same row
+    # Learn has no redisEnterprise row: SDK redisenterprise.RedisEnterprise cluster_name (API 2025-07-01): 1-60
+    "managed_redis": (1, 60, "a"),
+    "synapse_workspace": (1, 50, "a"),  # Learn Microsoft.Synapse / workspaces: 1-50
+    "synapse_spark_pool": (1, 15, "a"),  # Learn Microsoft.Synapse / workspaces / bigDataPools: 1-15
+    "purview_account": (3, 63, "a"),  # no Learn row: ARM template reference Microsoft.Purview/accounts: 3-63
+    # No Learn row: REST spec resources/.../deploymentScripts/stable/2023-08-01/deploymentScripts.json, scriptName
+    # (minLength 1, maxLength 90; DeploymentScript.tsp the same), the API version the SDK's AzureCliScript uses.
+    "registry_bootstrap_script": (1, 90, "a"),
+    "purview_curator_script": (1, 90, "a"),  # the same spec
+    "databricks_workspace": (3, 64, "a"),  # Learn Microsoft.Databricks / workspaces: 3-64 (Workspace.tsp: 3-64)
 }
 
 
@@ -143,7 +147,7 @@ def test_name_at_its_azure_limits(name_key):
         rejected("dev", key, **sections)
 
 
-# Character rules from the same Learn page: (name key, a name Azure rejects).
+# Character rules from the same Learn rows (and sources) as above: (name key, a name Azure rejects).
 REJECTED_NAMES = [
     ("storage_account", "Upper1"),  # lowercase letters and numbers
     ("storage_account", "has-dash"),
@@ -169,6 +173,17 @@ REJECTED_NAMES = [
     ("purview_account", "a--bc"),  # ^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$
     ("purview_account", "abc-"),
     ("resource_group", "ends-with."),  # can't end with a period
+    ("resource_group", "rg²"),  # Char.IsLetterOrDigit: letters and decimal digits only, not other numerals
+    ("resource_group", "rgⅫ"),
+    # "Alphanumerics" on the Learn page means a-z, A-Z, 0-9: no other letters (Python's \w would take them).
+    ("registry_identity", "idé"),  # alphanumerics, hyphens, and underscores
+    ("registry_identity", "_id"),  # start with a letter or number
+    ("databricks_workspace", "dbwé"),  # alphanumerics, underscores, and hyphens
+    ("registry_bootstrap_script", "dsé"),  # the spec sets no pattern: this program keeps to ASCII
+    ("registry_bootstrap_script", "ds."),
+    ("registry_sql_database", "db\x7f"),  # can't use control characters (DEL)
+    ("registry_sql_database", "db\x85x"),  # (C1)
+    ("registry_sql_database", "db "),  # can't end with a space
 ]
 
 
@@ -186,6 +201,9 @@ ACCEPTED_NAMES = [
     ("key_vault", "Kv-Name1"),  # letters of either case
     ("registry_identity", "id_with-under"),
     ("resource_group", "rg_(x).y-z"),
+    ("resource_group", "rg-é"),  # letters as defined by Char.IsLetterOrDigit: Unicode letters too
+    ("databricks_workspace", "_dbw-1"),  # Learn states no rule on the first character
+    ("registry_sql_database", "db é (1)"),  # anything but <>*%&:\/? and control characters
 ]
 
 
@@ -221,7 +239,8 @@ def sql(**values):
 
 # (stack, sections at the limit, sections one past it, the full key the error must name, source)
 RANGES = [
-    # Key Vault soft-delete retention 7-90 days (Learn "Azure Key Vault soft-delete overview").
+    # Key Vault soft-delete retention 7-90 days: SDK keyvault VaultProperties.soft_delete_retention_in_days
+    # ("It accepts >=7 and <=90"); Learn "Azure Key Vault soft-delete overview" says the same.
     (
         "dev",
         {"keyVault": {"softDeleteRetentionDays": 7}},
@@ -234,7 +253,8 @@ RANGES = [
         {"keyVault": {"softDeleteRetentionDays": 91}},
         "keyVault.softDeleteRetentionDays",
     ),
-    # Blob soft delete: 1-365 days (Learn "Soft delete for blobs"); 0 turns it off.
+    # Blob soft delete 1-365 days: SDK storage DeleteRetentionPolicy.days ("The minimum specified value can be
+    # 1 and the maximum value can be 365"); 0 is this program's "off".
     (
         "dev",
         {"offlineStore": {"softDeleteDays": 365}},
@@ -254,12 +274,16 @@ RANGES = [
         {"offlineStore": {"softDeleteDays": 6}},
         "offlineStore.softDeleteDays",
     ),
-    # Synapse Spark pools autoscale between 3 and 200 nodes (Learn "Apache Spark pool configurations").
+    # Synapse Spark pools: Learn synapse-analytics/spark/apache-spark-autoscale ("up to 200 nodes"; "the minimum
+    # number of nodes can't be fewer than three"); apache-spark-pool-configurations: "a minimum of three nodes".
     ("dev", synapse(minNodes=3, maxNodes=200), synapse(minNodes=2, maxNodes=200), "spark.synapse.minNodes"),
     ("dev", synapse(minNodes=3, maxNodes=200), synapse(minNodes=3, maxNodes=201), "spark.synapse.maxNodes"),
-    # Auto-pause delay of a Synapse pool: 5 minutes to 7 days (10080 minutes).
+    # Auto-pause delay of a Synapse pool, 5-10080 minutes: Learn and the REST spec (bigDataPool.json,
+    # AutoPauseProperties.delayInMinutes) state no bounds; the azurerm provider's synapse_spark_pool docs
+    # ("Must be between 5 and 10080") are the only written source found (third-party).
     ("dev", synapse(autoPauseMinutes=5), synapse(autoPauseMinutes=4), "spark.synapse.autoPauseMinutes"),
     ("dev", synapse(autoPauseMinutes=10080), synapse(autoPauseMinutes=10081), "spark.synapse.autoPauseMinutes"),
+    # Executors: this program's bounds (at least one; at most 200, the pool's node limit), not Azure's.
     ("dev", synapse(executorNum=1), synapse(executorNum=0), "spark.synapse.executorNum"),
     # 200 executors need a pool that holds them (Medium nodes: 8 vCores each).
     (
@@ -268,13 +292,17 @@ RANGES = [
         synapse(executorNum=201, maxNodes=200, nodeSize="Medium"),
         "spark.synapse.executorNum",
     ),
-    # SQL point-in-time restore retention 1-35 days (Learn "Automated backups in Azure SQL Database").
+    # SQL point-in-time restore retention 1-35 days: Learn azure-sql/database/long-term-retention-overview ("the
+    # 1-35 days provided by automatic backups"; vCore tiers, the only ones this program offers).
     ("dev", sql(shortTermRetentionDays=1), sql(shortTermRetentionDays=0), "registry.sql.shortTermRetentionDays"),
     ("dev", sql(shortTermRetentionDays=35), sql(shortTermRetentionDays=36), "registry.sql.shortTermRetentionDays"),
-    # Serverless auto-pause delay 15-10080 minutes, or -1 (Learn "Serverless compute tier").
+    # Serverless auto-pause delay 15-10080 minutes, or -1: Learn azure-sql/database/serverless-tier-overview, the
+    # "Auto-pause delay" row (2026, see upstream-facts.md section 1; revisions before 2025 said a 60-minute minimum).
     ("dev", sql(autoPauseDelay=15), sql(autoPauseDelay=14), "registry.sql.autoPauseDelay"),
     ("dev", sql(autoPauseDelay=10080), sql(autoPauseDelay=10081), "registry.sql.autoPauseDelay"),
-    # Failover group grace period: at least 1 hour, whole hours (Learn "Failover groups"); project max 24 h.
+    # Failover group grace period: at least 1 hour (Learn azure-sql/database/failover-group-sql-db; Azure PowerShell
+    # New-AzSqlDatabaseFailoverGroup -GracePeriodWithDataLossHours, ValidateRange(1, ...), whole hours as the
+    # portal and CLI take it); the 24-hour maximum is this program's own bound.
     (
         "prod",
         sql(failoverGracePeriodMinutes=60),
@@ -293,7 +321,9 @@ RANGES = [
         sql(failoverGracePeriodMinutes=90),
         "registry.sql.failoverGracePeriodMinutes",
     ),
-    # Long-term retention: weekly up to 520 weeks, monthly 120 months, yearly 10 years (Learn "Long-term retention").
+    # Long-term retention: "up to 10 years" (Learn azure-sql/database/long-term-retention-overview), so P520W,
+    # P120M, P10Y; week of year 1-52 (Azure PowerShell Set-AzSqlDatabaseBackupLongTermRetentionPolicy -WeekOfYear
+    # "The Week of Year, 1 to 52"; az sql db ltr-policy set --week-of-year "1 to 52").
     (
         "prod",
         sql(longTermRetention={"weekly": "P520W"}),
@@ -318,8 +348,10 @@ RANGES = [
         sql(longTermRetention={"yearly": "P1Y", "weekOfYear": 53}),
         "registry.sql.longTermRetention.weekOfYear",
     ),
-    # App Service: at most 30 instances on Premium v3 (Learn "App Service limits").
+    # App Service: Learn "App Service limits" (includes/azure-websites-limits.md), "Scale out (maximum instances)":
+    # 30 dedicated for Premium v2 and v3 (Free 1, Basic 3, Standard 10: infra/settings/registry_api.py).
     ("prod", {"registryApi": {"instances": 30}}, {"registryApi": {"instances": 31}}, "registryApi.instances"),
+    # Output parts: this program's bounds (Pulumi.yaml: 1-1000), not an Azure limit.
     (
         "dev",
         {"feathrClient": {"sparkResultOutputParts": 1000}},

@@ -33,6 +33,7 @@ def parse_key_vault(section: Section, production_like: bool) -> KeyVaultSettings
     purge_protection = section.boolean("purgeProtection", production_like)
     settings = KeyVaultSettings(
         sku=section.string("sku", "standard", allowed={"standard", "premium"}),
+        # SDK VaultProperties.soft_delete_retention_in_days: "It accepts >=7 and <=90".
         soft_delete_retention_days=section.integer("softDeleteRetentionDays", 90, minimum=7, maximum=90),
         purge_protection=purge_protection,
         network_default_action=section.string("networkDefaultAction", "Allow", allowed={"Allow", "Deny"}),

@@ -57,6 +57,7 @@ def parse_offline_store(section: Section, production_like: bool) -> OfflineStore
         ),
         sku=section.string("sku", "Standard_ZRS", allowed=STORAGE_SKUS),
         shared_key_access=section.boolean("sharedKeyAccess", False),
+        # SDK DeleteRetentionPolicy.days: 1-365 ("minimum ... 1 and the maximum value can be 365"); 0 = off.
         soft_delete_days=section.integer("softDeleteDays", 14, minimum=0, maximum=365),
         network_default_action=section.string("networkDefaultAction", "Allow", allowed={"Allow", "Deny"}),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),

@@ -168,6 +168,7 @@ def _long_term_retention(section: Section) -> LongTermRetention:
             raise section.fail(key, value, f"must be {rule}: Azure keeps long-term backups for at most 10 years")
         values[key] = value
     week_given = section.has("weekOfYear")
+    # Az PowerShell Set-AzSqlDatabaseBackupLongTermRetentionPolicy / az sql db ltr-policy set: "1 to 52".
     week = section.integer("weekOfYear", 1, minimum=1, maximum=52)
     section.finish()
     if week_given and values["yearly"] is None:
@@ -213,6 +214,7 @@ def parse_sql_store(section: Section, production_like: bool, location: str, sql_
         diff_backup_interval_hours=section.integer("diffBackupIntervalHours", 12, minimum=12, maximum=24),
         long_term_retention=_long_term_retention(section.section("longTermRetention")),
         secondary_location=section.string("secondaryLocation", None, allowed=AZURE_REGIONS),
+        # Azure: at least 1 hour, set in hours (PowerShell -GracePeriodWithDataLossHours); 24 h is our bound.
         failover_grace_period_minutes=section.integer("failoverGracePeriodMinutes", 60, minimum=60, maximum=1440),
         public_network_access=section.boolean("publicNetworkAccess", True),
         allow_azure_services=section.boolean("allowAzureServices", True),

@@ -34,6 +34,7 @@ class AppServiceSku:
     max_instances: int
 
 
+# Max instances: Learn "App Service limits" (includes/azure-websites-limits.md, "Scale out (maximum instances)").
 # App Service plan SKUs that host Linux containers (Shared D1 is Windows-only; Isolated needs an
 # App Service Environment, which this program does not create).
 APP_SERVICE_SKUS: MappingProxyType[str, AppServiceSku] = MappingProxyType(

@@ -35,7 +35,8 @@ EXECUTOR_VCORES = {"Small": 4, "Medium": 8, "Large": 16}
 # XXXLarge is the isolated-compute size, offered only in East US, West US 2, South Central US (and US Gov
 # Arizona/Virginia, outside this program's regions): Learn synapse-analytics/spark/apache-spark-pool-configurations.
 XXXLARGE_REGIONS = ("eastus", "southcentralus", "westus2")
-SYNAPSE_MIN_NODES, SYNAPSE_MAX_NODES = 3, 200  # Synapse Spark pools autoscale between 3 and 200 nodes
+# Learn synapse-analytics/spark/apache-spark-autoscale: autoscale "up to 200 nodes", never "fewer than three".
+SYNAPSE_MIN_NODES, SYNAPSE_MAX_NODES = 3, 200
 SYNAPSE_POOL_KEYS = (
     "sparkVersion",
     "nodeSizeFamily",
@@ -123,6 +124,7 @@ def _synapse(section: Section) -> SynapseSettings:
         node_size=section.string("nodeSize", "Small", allowed=SYNAPSE_NODE_VCORES),
         min_nodes=section.integer("minNodes", SYNAPSE_MIN_NODES, minimum=SYNAPSE_MIN_NODES, maximum=SYNAPSE_MAX_NODES),
         max_nodes=section.integer("maxNodes", 10, minimum=SYNAPSE_MIN_NODES, maximum=SYNAPSE_MAX_NODES),
+        # 5-10080: Learn and the REST spec state no bounds; the azurerm provider documents these (third-party).
         auto_pause_minutes=section.integer("autoPauseMinutes", 15, minimum=5, maximum=10080),
         managed_virtual_network=section.boolean("managedVirtualNetwork", False),
         prevent_data_exfiltration=section.boolean("preventDataExfiltration", False),
@@ -136,7 +138,7 @@ def _synapse(section: Section) -> SynapseSettings:
             rule="a directory path inside the offline store container, e.g. feathr_getting_started (no leading '/')",
         ),
         executor_size=section.string("executorSize", "Small", allowed=EXECUTOR_VCORES),
-        executor_num=section.integer("executorNum", 2, minimum=1, maximum=200),
+        executor_num=section.integer("executorNum", 2, minimum=1, maximum=200),  # our bound: the pool's 200 nodes
     )
 
 
