@@ -178,7 +178,8 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
         "synapse_spark_pool": NamingRule(
             "spark", 1, 15, r"[a-zA-Z][a-zA-Z0-9]*", "letters and digits, starting with a letter", hyphens=False
         ),
-        # ARM template reference Microsoft.Purview/accounts: 3-63, ^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$
+        # No Learn row. REST spec specification/purview/resource-manager/Microsoft.Purview/Purview/Account.tsp
+        # (and the ARM template reference): 3-63, NamePattern ^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$.
         "purview_account": NamingRule(
             "pview",
             3,

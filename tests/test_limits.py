@@ -45,7 +45,7 @@ NAME_LIMITS = {
     "managed_redis": (1, 60, "a"),
     "synapse_workspace": (1, 50, "a"),  # Learn Microsoft.Synapse / workspaces: 1-50
     "synapse_spark_pool": (1, 15, "a"),  # Learn Microsoft.Synapse / workspaces / bigDataPools: 1-15
-    "purview_account": (3, 63, "a"),  # no Learn row: ARM template reference Microsoft.Purview/accounts: 3-63
+    "purview_account": (3, 63, "a"),  # no Learn row: REST spec purview/.../Microsoft.Purview/Purview/Account.tsp: 3-63
     # No Learn row: REST spec resources/.../deploymentScripts/stable/2023-08-01/deploymentScripts.json, scriptName
     # (minLength 1, maxLength 90; DeploymentScript.tsp the same), the API version the SDK's AzureCliScript uses.
     "registry_bootstrap_script": (1, 90, "a"),
