@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.settings.errors import SettingsError
-from infra.settings.reader import Section, describe
+from infra.settings.reader import GUID, Section, describe
 
 ROLES = ("admins", "producers", "consumers")
 PROJECT_ROLES = ("producers", "consumers")
 PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal")
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # A UPN / e-mail as Feathr's RBAC sees it (the token's preferred_username).
 _UPN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
 REGISTRY_NAME_MAX = 50  # userroles.user_name is varchar(50)
@@ -63,7 +62,7 @@ def _principal(entry: Any, key: str, registry_role: bool) -> Principal:
     if not isinstance(entry, dict):
         raise SettingsError(f"setting {key} = {describe(entry)}: must be a mapping with objectId, type and name")
     section = Section(key, entry)
-    object_id = section.string("objectId", pattern=_GUID, rule="an Entra object id (GUID)")
+    object_id = section.string("objectId", pattern=GUID, rule="an Entra object id (GUID)")
     principal_type = section.string("type", allowed=PRINCIPAL_TYPES)
     azure_only = section.boolean("azureOnly", principal_type == "Group" and not registry_role)
     name = section.string("name", "", rule="the UPN of a user or the application id of a service principal")
@@ -81,7 +80,7 @@ def _principal(entry: Any, key: str, registry_role: bool) -> Principal:
         )
     if principal_type == "User" and not re.fullmatch(_UPN, name):
         raise section.fail("name", name, "a user's UPN (e.g. alice@contoso.com): the registry identifies users by it")
-    if principal_type == "ServicePrincipal" and not re.fullmatch(_GUID, name):
+    if principal_type == "ServicePrincipal" and not re.fullmatch(GUID, name):
         raise section.fail(
             "name", name, "a service principal's application (client) id: the registry identifies apps by it"
         )

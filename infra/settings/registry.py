@@ -18,10 +18,9 @@ import re
 from dataclasses import dataclass, replace
 
 from infra.settings.environment import AZURE_REGIONS
-from infra.settings.reader import SUBSCRIPTION_ID_PREFIX, Section
+from infra.settings.reader import GUID, SUBSCRIPTION_ID_PREFIX, Section
 
 BACKENDS = frozenset({"sql", "purview"})
-GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 # vCore service objectives Azure accepts for a single database (Gen5 hardware).
 SERVERLESS_VCORES = (1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 32, 40, 80)

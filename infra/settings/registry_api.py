@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from infra.settings.container_image import DOCKER_HUB, ImageReference, parse_image_reference
-from infra.settings.reader import SUBSCRIPTION_ID_PREFIX, Section
+from infra.settings.reader import GUID, SUBSCRIPTION_ID_PREFIX, Section
 
 # Upstream's published image (.github/workflows/publish-to-dockerhub.yml: releases/** -> releases-<ver>).
 DEFAULT_IMAGE = "feathrfeaturestore/feathr-registry:releases-v1.0.0"
@@ -25,7 +25,6 @@ ACR_ID = re.compile(
     SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
     r"/providers/Microsoft\.ContainerRegistry/registries/(?P<name>[A-Za-z0-9]{5,50})"
 )
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def parse_registry_api(section: Section, production_like: bool, endpoint_public:
         entra_client_id=section.string(
             "entraClientId",
             None,
-            pattern=_GUID,
+            pattern=GUID,
             rule="the client (application) id of an existing Entra ID app registration, a GUID",
         ),
     )

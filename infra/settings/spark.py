@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from infra.feathr_config import DEFAULT_DATABRICKS_SPARK_VERSION
-from infra.settings.reader import Section
+from infra.settings.reader import GUID, Section
 
 RUNTIMES = ("synapse", "databricks")
 MODES = ("dedicated", "shared")
@@ -57,7 +57,6 @@ DATABRICKS_MAX_WORKERS = 1000
 
 STACK_REFERENCE = r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}"
 DATABRICKS_HOST = r"adb-\d+\.\d+\.azuredatabricks\.net"
-OBJECT_ID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 DIRECTORY = r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*"
 
 
@@ -187,7 +186,7 @@ def _shared(section: Section) -> SharedSparkSettings:
             rule="a Spark pool name (letters and digits, at most 15)",
         ),
         synapse_identity_principal_id=synapse.string(
-            "identityPrincipalId", None, pattern=OBJECT_ID, rule="the workspace identity's object id (a GUID)"
+            "identityPrincipalId", None, pattern=GUID, rule="the workspace identity's object id (a GUID)"
         ),
         databricks_workspace_url=("https://" + re.sub(r"^https://|/$", "", workspace_url) if workspace_url else None),
     )
