@@ -72,7 +72,9 @@ online_store = OnlineStore(
     OnlineStoreArgs(
         settings=settings.online_store,
         cache_name=names.of("managed_redis" if settings.online_store.managed else "redis_cache"),
-        secondary_cache_name=names.of("redis_cache_secondary"),
+        secondary_cache_name=names.of(
+            "managed_redis_secondary" if settings.online_store.managed else "redis_cache_secondary"
+        ),
         persistence_identity_name=names.of("redis_persistence_identity"),
         resource_group_name=group.name,
         location=env.location,
@@ -147,6 +149,8 @@ if registry.listener_host is not None:
 pulumi.export("onlineStoreKind", online_store.kind)
 pulumi.export("onlineStoreHost", online_store.host)
 pulumi.export("onlineStorePort", online_store.port)
+if online_store.secondary_host is not None:  # Managed Redis geo-replication: where clients move in a region loss
+    pulumi.export("onlineStoreSecondaryHost", online_store.secondary_host)
 for key, value in spark.exports.items():  # sparkRuntime, sparkEndpoint, ...: what shared consumers read
     pulumi.export(key, value)
 

@@ -246,6 +246,7 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "purview_admin_identity": ("user_assigned_identity", "purview-admin"),
         "purview_curator_script": ("deployment_script", "purview-curator"),
         "managed_redis": ("managed_redis", ""),
+        "managed_redis_secondary": ("managed_redis", "secondary"),
         "redis_cache": ("redis_cache", ""),
         "redis_cache_secondary": ("redis_cache", "secondary"),
         "redis_persistence_identity": ("user_assigned_identity", "redis"),

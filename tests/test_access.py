@@ -6,7 +6,7 @@ from infra.access.matrix import WRITE_OR_MANAGE_ROLES
 from infra.components.role_assignment import BUILT_IN_ROLES, assignment_guid
 from infra.offline.runner import run_program
 from infra.settings import load_settings
-from tests.support import STACKS, config_merged, run
+from tests.support import STACKS, config_merged, config_with, run
 
 ROLE = "azure-native:authorization:RoleAssignment"
 ROLE_BY_GUID = {guid: name for name, guid in BUILT_IN_ROLES.items()}
@@ -192,3 +192,23 @@ def test_databricks_account_key_goes_to_key_vault_and_only_writers_read_it():
 def test_synapse_stacks_publish_no_account_key(stack_run):
     names = {r.inputs["secretName"] for r in stack_run.of_type("azure-native:keyvault:Secret")}
     assert not names & {"ADLS-ACCOUNT", "ADLS-KEY"}
+
+
+def test_with_a_redis_secondary_consumers_also_read_its_key_and_nothing_more():
+    config = config_with(
+        "prod",
+        # the same config as tests/test_online_store.py's geo_pair (one cached run)
+        onlineStore={
+            "sku": "Balanced_B5",
+            "highAvailability": True,
+            "geoReplication": {"groupNickname": "feathr-prod", "secondaryLocation": "northeurope"},
+        },
+    )
+    result = run("prod", config)
+    consumers = consumer_ids("prod")
+    scopes = {
+        assignment.inputs["scope"].rsplit("/secrets/", 1)[-1]
+        for assignment in table_assignments(result)
+        if assignment.inputs["principalId"] in consumers and role_name(assignment) == "Key Vault Secrets User"
+    }
+    assert scopes == {"REDIS-PASSWORD", "REDIS-PASSWORD-SECONDARY"}

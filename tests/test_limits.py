@@ -43,6 +43,7 @@ NAME_LIMITS = {
     "redis_cache_secondary": (1, 63, "a"),  # the same row
     # Learn has no redisEnterprise row: SDK redisenterprise.RedisEnterprise cluster_name (API 2025-07-01): 1-60
     "managed_redis": (1, 60, "a"),
+    "managed_redis_secondary": (1, 60, "a"),  # the same docstring
     "synapse_workspace": (1, 50, "a"),  # Learn Microsoft.Synapse / workspaces: 1-50
     "synapse_spark_pool": (1, 15, "a"),  # Learn Microsoft.Synapse / workspaces / bigDataPools: 1-15
     "purview_account": (3, 63, "a"),  # no Learn row: REST spec purview/.../Microsoft.Purview/Purview/Account.tsp: 3-63
@@ -107,6 +108,13 @@ BUILT_BY = {
             "sku": "Premium",
             "capacity": 1,
             "geoReplication": {"secondaryLocation": "northeurope"},
+        }
+    },
+    "managed_redis_secondary": {
+        "onlineStore": {
+            "sku": "Balanced_B3",
+            "highAvailability": True,
+            "geoReplication": {"groupNickname": "feathr-prod", "secondaryLocation": "northeurope"},
         }
     },
     "redis_persistence_identity": {

@@ -127,6 +127,85 @@ def test_managed_redis_active_geo_replication_lists_itself_and_the_linked_databa
     }
 
 
+GEO_PAIR = {"groupNickname": "feathr-prod", "secondaryLocation": "northeurope"}
+COMMAND = "command:local:Command"
+
+
+@pytest.fixture(scope="module")
+def geo_pair():
+    """prod with a second Managed Redis cluster in the SQL partner region, both in one group."""
+    return run("prod", online("prod", sku="Balanced_B5", highAvailability=True, geoReplication=GEO_PAIR))
+
+
+def test_managed_redis_secondary_cluster_is_built_in_its_region_with_the_same_settings(geo_pair):
+    clusters = {c.physical_name: c for c in geo_pair.of_type(CLUSTER)}
+    primary, secondary = generate_name("managed_redis", "contoso", "prod"), "contoso-prod-secondary-amr-78gz9l"
+    assert set(clusters) == {primary, secondary}
+    assert (clusters[primary].inputs["location"], clusters[secondary].inputs["location"]) == (
+        "westeurope",
+        "northeurope",
+    )
+    # Learn how-to-active-geo-replication: every member has the same SKU, ... clustering policy, modules and TLS.
+    for cluster in clusters.values():
+        assert cluster.inputs["sku"] == {"name": "Balanced_B5"}
+        assert cluster.inputs["highAvailability"] == "Enabled"
+        assert cluster.inputs["minimumTlsVersion"] == "1.2"
+        assert cluster.protect
+        locks = [lock for lock in geo_pair.of_type(LOCK) if lock.inputs["scope"] == cluster.arm_id]
+        assert len(locks) == 1 and locks[0].inputs["level"] == "CanNotDelete"
+    databases = geo_pair.of_type(DATABASE)
+    assert len(databases) == 2
+    for database in databases:
+        assert database.inputs["clusteringPolicy"] == "EnterpriseCluster"
+        assert database.inputs["evictionPolicy"] == "NoEviction"
+        assert database.inputs["clientProtocol"] == "Encrypted"
+        assert "persistence" not in database.inputs and "modules" not in database.inputs
+        assert database.protect
+
+
+def test_managed_redis_secondary_joins_the_group_the_primary_creates(geo_pair):
+    by_cluster = {d.inputs["clusterName"]: d for d in geo_pair.of_type(DATABASE)}
+    primary = by_cluster[generate_name("managed_redis", "contoso", "prod")]
+    secondary = by_cluster["contoso-prod-secondary-amr-78gz9l"]
+    # Learn's CLI sequence: the first database lists itself, the next one lists both.
+    assert primary.inputs["geoReplication"] == {
+        "groupNickname": "feathr-prod",
+        "linkedDatabases": [{"id": primary.arm_id}],
+    }
+    assert secondary.inputs["geoReplication"] == {
+        "groupNickname": "feathr-prod",
+        "linkedDatabases": [{"id": primary.arm_id}, {"id": secondary.arm_id}],
+    }
+    assert primary.urn in secondary.depends_on
+
+
+def test_managed_redis_secondary_key_has_its_own_secret_and_rotation(geo_pair):
+    secrets = {s.inputs["secretName"]: s for s in geo_pair.of_type(SECRET)}
+    assert {"REDIS-PASSWORD", "REDIS-PASSWORD-SECONDARY"} <= set(secrets)
+    assert "properties" in secrets["REDIS-PASSWORD-SECONDARY"].secret_inputs
+    commands = {c.logical_name: c for c in geo_pair.of_type(COMMAND) if "key-regeneration" in c.logical_name}
+    assert set(commands) == {"online-store-key-regeneration", "online-store-secondary-key-regeneration"}
+    primary_db = {d.inputs["clusterName"]: d for d in geo_pair.of_type(DATABASE)}
+    env = commands["online-store-secondary-key-regeneration"].inputs["environment"]
+    assert env["RESOURCE_ID"] == primary_db["contoso-prod-secondary-amr-78gz9l"].arm_id
+    assert env["SECRET_ID"].endswith("/secrets/REDIS-PASSWORD-SECONDARY")
+    assert (
+        commands["online-store-key-regeneration"].inputs["environment"]["SECRET_ID"].endswith("/secrets/REDIS-PASSWORD")
+    )
+
+
+def test_feathr_config_points_at_the_primary_and_the_secondary_host_is_exported(geo_pair):
+    clusters = {c.inputs["location"]: c for c in geo_pair.of_type(CLUSTER)}
+    assert geo_pair.outputs["onlineStoreHost"].value == clusters["westeurope"].outputs["hostName"]
+    assert geo_pair.outputs["onlineStoreSecondaryHost"].value == clusters["northeurope"].outputs["hostName"]
+    assert f"host: {clusters['westeurope'].outputs['hostName']}" in geo_pair.outputs["feathrConfigYaml"].value
+
+
+def test_no_secondary_host_without_a_secondary_cluster(prod):
+    assert "onlineStoreSecondaryHost" not in prod.outputs
+    assert len(prod.of_type(CLUSTER)) == 1
+
+
 def test_managed_redis_sku_and_network_access_from_settings():
     result = run("dev", online("dev", sku="MemoryOptimized_M10", publicNetworkAccess="Disabled"))
     cluster = result.one(CLUSTER)

@@ -45,10 +45,55 @@ MANAGED_REDIS_REJECTED = {
     "made-up-sku": ("dev", {"sku": "Balanced_B2"}, "sku"),
     "capacity-is-legacy-only": ("dev", {"capacity": 1}, "capacity"),
     "no-firewall-rules": ("dev", {"allowedIpRanges": ["203.0.113.0/24"]}, "allowedIpRanges"),
-    "secondary-location-is-legacy-only": (
+    # geoReplication.secondaryLocation on Managed Redis: a second cluster of the group, built here.
+    "secondary-cluster-without-group": ("prod", {"geoReplication": SECONDARY}, "geoReplication.groupNickname"),
+    "secondary-cluster-in-the-primary-region": (
         "prod",
-        {"geoReplication": {**GEO, **SECONDARY}},
+        {"geoReplication": {**GEO, "secondaryLocation": "westeurope"}},
         "geoReplication.secondaryLocation",
+    ),
+    "secondary-cluster-not-a-region": (
+        "prod",
+        {"geoReplication": {**GEO, "secondaryLocation": "mars"}},
+        "geoReplication.secondaryLocation",
+    ),
+    "secondary-cluster-with-persistence": (
+        "prod",
+        {"persistence": "aof", "geoReplication": {**GEO, **SECONDARY}},
+        "persistence",
+    ),
+    "secondary-cluster-on-balanced-b1": (
+        "prod",
+        {"sku": "Balanced_B1", "geoReplication": {**GEO, **SECONDARY}},
+        "sku",
+    ),
+    "secondary-cluster-without-high-availability": (
+        "dev",
+        {"sku": "Balanced_B3", "geoReplication": {**GEO, **SECONDARY}},
+        "highAvailability",
+    ),
+    # Learn (how-to-active-geo-replication.md, 05/18/2025): "Flash Optimized SKUs don't support active geo-replication".
+    "geo-replication-on-flash-optimized": ("prod", {"sku": "FlashOptimized_A250", "geoReplication": GEO}, "sku"),
+    "geo-replication-on-largest-flash-optimized": (
+        "prod",
+        {"sku": "FlashOptimized_A4500", "geoReplication": {**GEO, **SECONDARY}},
+        "sku",
+    ),
+    # Learn: a group holds "up to five instances": this stack's own, its secondary and the linked ones.
+    "six-members-with-a-secondary": (
+        "prod",
+        {"geoReplication": {**GEO, **SECONDARY, "linkedDatabaseIds": [database_id(f"other{i}") for i in range(4)]}},
+        "geoReplication.linkedDatabaseIds",
+    ),
+    "six-members-without-a-secondary": (
+        "prod",
+        {"geoReplication": {**GEO, "linkedDatabaseIds": [database_id(f"other{i}") for i in range(5)]}},
+        "geoReplication.linkedDatabaseIds",
+    ),
+    "linked-database-twice": (
+        "prod",
+        {"geoReplication": {**GEO, "linkedDatabaseIds": [OTHER_DATABASE_ID, OTHER_DATABASE_ID]}},
+        "geoReplication.linkedDatabaseIds",
     ),
     "storage-account-is-legacy-only": (
         "prod",
@@ -207,7 +252,9 @@ def online_store_settings(stack, section):
 
 
 def test_messages_name_the_rule():
-    with pytest.raises(SettingsError, match=r"offers no active geo-replication .* on Balanced_B0 or Balanced_B1"):
+    with pytest.raises(
+        SettingsError, match=r"offers no active geo-replication .* on Balanced_B0, Balanced_B1 or the Flash Optimized"
+    ):
         run("prod", config_with("prod", onlineStore={"sku": "Balanced_B1", "geoReplication": GEO}))
     with pytest.raises(SettingsError, match=r"active geo-replication .* needs high availability"):
         run("dev", config_with("dev", onlineStore={"sku": "Balanced_B3", "geoReplication": GEO}))
@@ -229,6 +276,40 @@ def test_aof_frequency_allows_every_second_only():
 def test_geo_replication_from_the_smallest_sku_that_offers_it():
     store = online_store_settings("dev", {"sku": "Balanced_B3", "highAvailability": True, "geoReplication": GEO})
     assert (store.sku, store.high_availability, store.geo_group_nickname) == ("Balanced_B3", True, "feathr-prod")
+
+
+def test_secondary_cluster_from_the_smallest_sku_that_offers_it():
+    store = online_store_settings(
+        "dev", {"sku": "Balanced_B3", "highAvailability": True, "geoReplication": {**GEO, **SECONDARY}}
+    )
+    assert (store.sku, store.geo_secondary_location, store.managed_secondary) == ("Balanced_B3", "northeurope", True)
+
+
+def test_geo_replication_on_memory_and_compute_optimized():
+    for sku in ("MemoryOptimized_M10", "ComputeOptimized_X3"):
+        assert online_store_settings("prod", {"sku": sku, "geoReplication": GEO}).geo_group_nickname == "feathr-prod"
+
+
+def test_five_members_is_the_most_a_group_holds():
+    with_secondary = online_store_settings(
+        "prod", {"geoReplication": {**GEO, **SECONDARY, "linkedDatabaseIds": [database_id(f"o{i}") for i in range(3)]}}
+    )
+    assert len(with_secondary.geo_linked_database_ids) == 3 and with_secondary.managed_secondary
+    alone = online_store_settings(
+        "prod", {"geoReplication": {**GEO, "linkedDatabaseIds": [database_id(f"o{i}") for i in range(4)]}}
+    )
+    assert len(alone.geo_linked_database_ids) == 4 and not alone.managed_secondary
+
+
+def test_group_size_message_counts_the_members():
+    with pytest.raises(SettingsError) as error:
+        online_store_settings(
+            "prod",
+            {"geoReplication": {**GEO, **SECONDARY, "linkedDatabaseIds": [database_id(f"o{i}") for i in range(4)]}},
+        )
+    assert "holds at most 5 databases; with this stack's own and its secondaryLocation cluster it would hold 6" in str(
+        error.value
+    )
 
 
 @pytest.mark.parametrize("cluster_name", ["1contoso-amr", "a" * 60, "7"])
@@ -253,6 +334,7 @@ def test_messages_say_what_is_allowed():
 ACCEPTED = {
     "managed-prod-persistence": ("prod", {"persistence": "rdb"}),
     "managed-prod-geo-replication": ("prod", {"geoReplication": GEO}),
+    "managed-prod-secondary-cluster": ("prod", {"geoReplication": {**GEO, **SECONDARY}}),
     "managed-dev-defaults": ("dev", {}),
     "legacy-prod-zones": ("prod", {"kind": LEGACY, "zones": ["1", "2"]}),
     "legacy-prod-persistence": (

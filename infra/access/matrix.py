@@ -77,8 +77,10 @@ WRITE_OR_MANAGE_ROLES = frozenset(
     }
 )
 
-# Secrets the Feathr client reads at construction (see the reference doc, section 1).
-FEATHR_CLIENT_SECRETS = ("REDIS-PASSWORD", "DATABRICKS-WORKSPACE-TOKEN-VALUE")
+# Secrets the Feathr client reads at construction (see the reference doc, section 1). The Managed Redis
+# secondary's key (online geo-replication) is what a client reads as REDIS_PASSWORD once it has moved over
+# in a region loss (docs/disaster-recovery.md); granted only where the stack builds it.
+FEATHR_CLIENT_SECRETS = ("REDIS-PASSWORD", "REDIS-PASSWORD-SECONDARY", "DATABRICKS-WORKSPACE-TOKEN-VALUE")
 # Secrets Databricks job submission reads; the account key writes, so consumers never get them.
 ADLS_KEY_CLIENT_SECRETS = ("ADLS-ACCOUNT", "ADLS-KEY")
 

@@ -26,6 +26,8 @@ from infra.components.role_assignment import grant
 from infra.settings.online_store import OnlineStoreSettings
 
 PASSWORD_SECRET_NAME = "REDIS-PASSWORD"
+# The access key of the Managed Redis cluster in geoReplication.secondaryLocation (its own keys).
+SECONDARY_PASSWORD_SECRET_NAME = "REDIS-PASSWORD-SECONDARY"
 MANAGED_REDIS_PORT = 10000
 DATABASE_NAME = "default"  # Managed Redis allows exactly one database, named "default"
 
@@ -34,7 +36,7 @@ DATABASE_NAME = "default"  # Managed Redis allows exactly one database, named "d
 class OnlineStoreArgs:
     settings: OnlineStoreSettings
     cache_name: str  # the Managed Redis cluster or the (primary) Cache for Redis
-    secondary_cache_name: str  # Cache for Redis geo-replication secondary (unused otherwise)
+    secondary_cache_name: str  # the geo-replication secondary of either kind (unused otherwise)
     persistence_identity_name: str  # Cache for Redis persistence to storage (unused otherwise)
     resource_group_name: pulumi.Input[str]
     location: str
@@ -46,13 +48,18 @@ class OnlineStoreArgs:
 
 class OnlineStore(pulumi.ComponentResource):
     """Outputs: `host`, `port` (TLS), `ssl_enabled` (always True), `kind`, `cache_id` and
-    `password_secret_uri` (the Key Vault secret holding the access key)."""
+    `password_secret_uri` (the Key Vault secret holding the access key); with a Managed Redis
+    secondary also `secondary_host`, `secondary_cache_id`, `secondary_password_secret_uri`."""
 
     ssl_enabled: bool = True
 
     def __init__(self, name: str, args: OnlineStoreArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:online:OnlineStore", name, None, opts)
         self.kind = args.settings.kind
+        # Managed Redis with geoReplication.secondaryLocation: the second cluster of the group.
+        self.secondary_host: pulumi.Output[str] | None = None
+        self.secondary_cache_id: pulumi.Output[str] | None = None
+        self.secondary_password_secret_uri: pulumi.Output[str] | None = None
         build = self._managed_redis if args.settings.managed else self._cache_for_redis
         # The access key is renewed on its own schedule (redis_key_rotation.py).
         self._key_schedule = args.secrets.rotation_schedule(f"{name}-key-rotation", parent=self)
@@ -72,11 +79,74 @@ class OnlineStore(pulumi.ComponentResource):
 
     def _managed_redis(self, name: str, args: OnlineStoreArgs) -> pulumi.Output[str]:
         settings = args.settings
+        cluster, database = self._managed_cluster(name, args, args.cache_name, args.location, linked=[], after=[])
+        self.host: pulumi.Output[str] = cluster.host_name
+        self.port: pulumi.Output[int] = database.port.apply(lambda p: int(p or MANAGED_REDIS_PORT))
+        self.cache_id: pulumi.Output[str] = cluster.id
+        self.key_rotation = self._rotate_key(
+            name, args, database.id, MANAGED_REDIS_API_VERSION, [database], PASSWORD_SECRET_NAME
+        )
+        if settings.managed_secondary:
+            self._managed_secondary(name, args, cluster, database)
+        return self._managed_key(args, cluster, database, self.key_rotation)
+
+    def _managed_secondary(
+        self,
+        name: str,
+        args: OnlineStoreArgs,
+        primary: redisenterprise.RedisEnterprise,
+        primary_database: redisenterprise.Database,
+    ) -> None:
+        """The second cluster of the group, in geoReplication.secondaryLocation: the same settings build it, so
+        SKU, high availability, clustering and eviction policy, modules (none) and TLS match, as Azure requires
+        of every member (Learn redis/how-to-active-geo-replication). It joins the group the primary created, as
+        Learn's CLI sequence does: the first database lists itself, the next lists both."""
+        location = args.settings.geo_secondary_location
+        assert location is not None
+        cluster, database = self._managed_cluster(
+            f"{name}-secondary",
+            args,
+            args.secondary_cache_name,
+            location,
+            linked=[self._database_id(args, primary)],
+            after=[primary_database],
+        )
+        self.secondary_host = cluster.host_name
+        self.secondary_cache_id = cluster.id
+        # Each member has its own access keys (Learn: "Each cache in the geo-replication group has its own
+        # access key"): the client switches key with host when it moves over (docs/disaster-recovery.md).
+        rotation = self._rotate_key(
+            f"{name}-secondary",
+            args,
+            database.id,
+            MANAGED_REDIS_API_VERSION,
+            [database],
+            SECONDARY_PASSWORD_SECRET_NAME,
+        )
+        self.secondary_password_secret_uri = args.secrets.add_secret(
+            SECONDARY_PASSWORD_SECRET_NAME,
+            pulumi.Output.secret(self._managed_key(args, cluster, database, rotation)),
+            parent=self,
+            rotation=self._key_schedule,
+            tags={SLOT_TAG: rotation.slot},
+        )
+
+    def _managed_cluster(
+        self,
+        logical: str,
+        args: OnlineStoreArgs,
+        cluster_name: str,
+        location: str,
+        *,
+        linked: list[pulumi.Input[str]],
+        after: list[pulumi.Resource],
+    ) -> tuple[redisenterprise.RedisEnterprise, redisenterprise.Database]:
+        settings = args.settings
         cluster = redisenterprise.RedisEnterprise(
-            name,
-            cluster_name=args.cache_name,
+            logical,
+            cluster_name=cluster_name,
             resource_group_name=args.resource_group_name,
-            location=args.location,
+            location=location,
             sku=redisenterprise.SkuArgs(name=settings.sku),
             minimum_tls_version=redisenterprise.TlsVersion.TLS_VERSION_1_2,
             high_availability=(
@@ -90,7 +160,7 @@ class OnlineStore(pulumi.ComponentResource):
             opts=stateful_options(args.production_like, self),
         )
         database = redisenterprise.Database(
-            f"{name}-database",
+            f"{logical}-database",
             cluster_name=cluster.name,
             resource_group_name=args.resource_group_name,
             database_name=DATABASE_NAME,
@@ -100,26 +170,30 @@ class OnlineStore(pulumi.ComponentResource):
             port=MANAGED_REDIS_PORT,
             access_keys_authentication=redisenterprise.AccessKeysAuthentication.ENABLED,
             # Features must not vanish silently under memory pressure. (Active geo-replication needs
-            # NoEviction only on Flash Optimized, and RediSearch always does: Learn
-            # redis/how-to-active-geo-replication, redis/redis-modules. We use no module.)
+            # NoEviction only with RediSearch: Learn redis/how-to-active-geo-replication. We use no module.)
             eviction_policy=redisenterprise.EvictionPolicy.NO_EVICTION,
             persistence=self._managed_persistence(settings),
-            geo_replication=self._managed_geo_replication(args, cluster),
-            opts=stateful_options(args.production_like, self),
+            geo_replication=self._managed_geo_replication(args, cluster, linked),
+            opts=stateful_options(args.production_like, self, depends_on=after),
         )
         if args.production_like:
-            lock_against_deletion(name, cluster, "Feathr online store of a production environment", self)
-        self.host: pulumi.Output[str] = cluster.host_name
-        self.port: pulumi.Output[int] = database.port.apply(lambda p: int(p or MANAGED_REDIS_PORT))
-        self.cache_id: pulumi.Output[str] = cluster.id
-        self.key_rotation = self._rotate_key(name, args, database.id, MANAGED_REDIS_API_VERSION, [database])
+            lock_against_deletion(logical, cluster, "Feathr online store of a production environment", self)
+        return cluster, database
+
+    def _managed_key(
+        self,
+        args: OnlineStoreArgs,
+        cluster: redisenterprise.RedisEnterprise,
+        database: redisenterprise.Database,
+        rotation: RedisKeyRotation,
+    ) -> pulumi.Output[str]:
         keys = redisenterprise.list_database_keys_output(
             cluster_name=cluster.name,
             database_name=database.name,
             resource_group_name=args.resource_group_name,
-            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[database, self.key_rotation.command]),
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[database, rotation.command]),
         )
-        return self.key_rotation.published_key(keys.primary_key, keys.secondary_key)
+        return rotation.published_key(keys.primary_key, keys.secondary_key)
 
     @staticmethod
     def _managed_persistence(settings: OnlineStoreSettings) -> redisenterprise.PersistenceArgs | None:
@@ -130,14 +204,9 @@ class OnlineStore(pulumi.ComponentResource):
         return None
 
     @staticmethod
-    def _managed_geo_replication(
-        args: OnlineStoreArgs, cluster: redisenterprise.RedisEnterprise
-    ) -> redisenterprise.DatabasePropertiesGeoReplicationArgs | None:
-        settings = args.settings
-        if settings.geo_group_nickname is None:
-            return None
-        # The group lists every member, this database included (its id is known before it exists).
-        own_id = pulumi.Output.concat(
+    def _database_id(args: OnlineStoreArgs, cluster: redisenterprise.RedisEnterprise) -> pulumi.Output[str]:
+        """A database's id, known before it exists (the group lists every member, the new one included)."""
+        return pulumi.Output.concat(
             "/subscriptions/",
             args.subscription_id,
             "/resourceGroups/",
@@ -147,10 +216,17 @@ class OnlineStore(pulumi.ComponentResource):
             "/databases/",
             DATABASE_NAME,
         )
-        linked = [redisenterprise.LinkedDatabaseArgs(id=own_id)]
-        linked += [redisenterprise.LinkedDatabaseArgs(id=i) for i in settings.geo_linked_database_ids]
+
+    def _managed_geo_replication(
+        self, args: OnlineStoreArgs, cluster: redisenterprise.RedisEnterprise, linked: list[pulumi.Input[str]]
+    ) -> redisenterprise.DatabasePropertiesGeoReplicationArgs | None:
+        settings = args.settings
+        if settings.geo_group_nickname is None:
+            return None
+        members = [*linked, self._database_id(args, cluster), *settings.geo_linked_database_ids]
         return redisenterprise.DatabasePropertiesGeoReplicationArgs(
-            group_nickname=settings.geo_group_nickname, linked_databases=linked
+            group_nickname=settings.geo_group_nickname,
+            linked_databases=[redisenterprise.LinkedDatabaseArgs(id=i) for i in members],
         )
 
     # Azure Cache for Redis (legacy) --------------------------------------------------------------
@@ -190,7 +266,9 @@ class OnlineStore(pulumi.ComponentResource):
         self.host = cache.host_name
         self.port = cache.ssl_port.apply(int)
         self.cache_id = cache.id
-        self.key_rotation = self._rotate_key(name, args, cache.id, CACHE_FOR_REDIS_API_VERSION, [cache])
+        self.key_rotation = self._rotate_key(
+            name, args, cache.id, CACHE_FOR_REDIS_API_VERSION, [cache], PASSWORD_SECRET_NAME
+        )
         keys = redis.list_redis_keys_output(
             name=cache.name,
             resource_group_name=args.resource_group_name,
@@ -205,13 +283,14 @@ class OnlineStore(pulumi.ComponentResource):
         resource_id: pulumi.Output[str],
         api_version: str,
         depends_on: list[pulumi.Resource],
+        secret_name: str,
     ) -> RedisKeyRotation:
         return RedisKeyRotation(
             f"{name}-key-regeneration",
             schedule=self._key_schedule,
             resource_id=resource_id,
             api_version=api_version,
-            secret_id=pulumi.Output.concat(args.secrets.vault_id, "/secrets/", PASSWORD_SECRET_NAME),
+            secret_id=pulumi.Output.concat(args.secrets.vault_id, "/secrets/", secret_name),
             parent=self,
             depends_on=depends_on,
         )

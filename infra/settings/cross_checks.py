@@ -104,6 +104,8 @@ def built_names(s: Settings) -> frozenset[str]:
             built |= {"databricks_workspace", "databricks_managed_resource_group"}
     if s.online_store.managed:
         built.add("managed_redis")
+        if s.online_store.managed_secondary:
+            built.add("managed_redis_secondary")
     else:
         built.add("redis_cache")
         if s.online_store.geo_secondary_location is not None:

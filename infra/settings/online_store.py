@@ -6,7 +6,9 @@ asks for the other kind. Azure's own rules on which protections combine are chec
 bad combination stops the program before anything is declared:
 
 - Managed Redis: data persistence and active geo-replication exclude each other; active
-  geo-replication needs high availability and is not offered on Balanced_B0/B1; AOF writes once
+  geo-replication needs high availability and is not offered on Balanced_B0/B1 or Flash Optimized;
+  a group holds at most five databases; `geoReplication.secondaryLocation` builds a second cluster
+  in another region (same SKU, policies and TLS: one set of settings builds both); AOF writes once
   per second (the only frequency offered); zones are not chosen (a highly available cache is zone
   redundant by itself in zonal regions); production-like stacks need high availability and one of
   persistence or geo-replication.
@@ -44,9 +46,13 @@ PERSISTENCE = frozenset({"none", "rdb", "aof"})
 # Managed Redis AOF writes once per second, the one frequency it offers (Learn redis/how-to-persistence:
 # "Only one backup frequency option is available"); the SDK's AofFrequency marks 'always' deprecated.
 AOF_FREQUENCIES = frozenset({"1s"})
-# Learn redis/how-to-active-geo-replication: "The Balanced B0 and B1 SKUs don't support active
-# geo-replication", which also needs "a high availability configuration".
-NO_GEO_REPLICATION_SKUS = frozenset({"Balanced_B0", "Balanced_B1"})
+# Learn redis/how-to-active-geo-replication (MicrosoftDocs/azure-docs articles/redis/how-to-active-geo-replication.md,
+# ms.date 05/18/2025): "The Balanced B0 and B1 SKUs & Flash Optimized SKUs don't support active geo-replication",
+# which also needs "a high availability configuration"; a group holds "up to five instances".
+NO_GEO_REPLICATION_SKUS = frozenset(
+    {"Balanced_B0", "Balanced_B1"} | {sku for sku in MANAGED_REDIS_SKUS if sku.startswith("FlashOptimized_")}
+)
+MAX_GEO_GROUP_MEMBERS = 5
 # RDB snapshot frequency: Managed Redis offers 1h/6h/12h; Cache for Redis takes minutes.
 MANAGED_RDB_FREQUENCIES = frozenset({"1h", "6h", "12h"})
 MAX_ZONES_WITH_AOF = 2  # Cache for Redis: a primary and one replica
@@ -77,7 +83,9 @@ class OnlineStoreSettings:
     persistence_storage_account_id: str | None  # Cache for Redis only: where RDB/AOF files go
     geo_group_nickname: str | None  # Managed Redis active geo-replication
     geo_linked_database_ids: tuple[str, ...]  # the other members of the group
-    geo_secondary_location: str | None  # Cache for Redis passive geo-replication
+    # Cache for Redis: the passive geo-replica's region. Managed Redis: the region of a second cluster this
+    # program builds into the same active geo-replication group.
+    geo_secondary_location: str | None
     public_network_access: str  # Enabled | Disabled
     allowed_ip_ranges: tuple[str, ...]  # Cache for Redis firewall rules
 
@@ -88,6 +96,11 @@ class OnlineStoreSettings:
     @property
     def geo_replicated(self) -> bool:
         return (self.geo_group_nickname if self.managed else self.geo_secondary_location) is not None
+
+    @property
+    def managed_secondary(self) -> bool:
+        """A second Managed Redis cluster, in geo_secondary_location, is built into the group."""
+        return self.managed and self.geo_secondary_location is not None
 
     @property
     def family(self) -> str:
@@ -169,7 +182,7 @@ def parse_online_store(section: Section, production_like: bool, location: str) -
     if len(set(zones)) != len(zones):
         raise section.fail("zones", list(zones), "must list each availability zone once")
     if kind == MANAGED_REDIS:
-        return _managed_redis(section, geo, production_like, raw)
+        return _managed_redis(section, geo, production_like, location, raw)
     return _cache_for_redis(section, geo, production_like, location, raw)
 
 
@@ -179,10 +192,11 @@ def _only_for(section: Section, key: str, value: object, kind: str) -> None:
         raise section.fail(key, shown, f"only applies to onlineStore.kind '{kind}'; remove it")
 
 
-def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _Raw) -> OnlineStoreSettings:
+def _managed_redis(
+    section: Section, geo: Section, production_like: bool, location: str, raw: _Raw
+) -> OnlineStoreSettings:
     _only_for(section, "capacity", raw.capacity, CACHE_FOR_REDIS)
     _only_for(section, "persistenceStorageAccountId", raw.storage_account_id, CACHE_FOR_REDIS)
-    _only_for(geo, "secondaryLocation", raw.secondary_location, CACHE_FOR_REDIS)
     if raw.allowed_ip_ranges:
         raise section.fail(
             "allowedIpRanges",
@@ -209,6 +223,30 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
         raise geo.fail(
             "groupNickname", None, "required with linkedDatabaseIds: the name of the active geo-replication group"
         )
+    secondary_location = raw.secondary_location
+    if secondary_location is not None:
+        if group_nickname is None:
+            raise geo.fail(
+                "groupNickname",
+                None,
+                "required with secondaryLocation: the name of the active geo-replication group both clusters join",
+            )
+        if secondary_location == location:
+            raise geo.fail(
+                "secondaryLocation",
+                secondary_location,
+                "must be a region other than the stack's location (the primary cluster's region)",
+            )
+    members = 1 + (secondary_location is not None) + len(raw.linked_database_ids)
+    if members > MAX_GEO_GROUP_MEMBERS:
+        raise geo.fail(
+            "linkedDatabaseIds",
+            list(raw.linked_database_ids),
+            f"an active geo-replication group holds at most {MAX_GEO_GROUP_MEMBERS} databases; with this "
+            f"stack's own{' and its secondaryLocation cluster' if secondary_location else ''} it would hold {members}",
+        )
+    if len(set(raw.linked_database_ids)) != len(raw.linked_database_ids):
+        raise geo.fail("linkedDatabaseIds", list(raw.linked_database_ids), "must list each database once")
     if raw.rdb_frequency not in MANAGED_RDB_FREQUENCIES:
         raise section.fail(
             "rdbFrequency", raw.rdb_frequency, "must be one of " + ", ".join(sorted(MANAGED_RDB_FREQUENCIES))
@@ -227,8 +265,8 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
             "sku",
             sku,
             "Azure Managed Redis offers no active geo-replication (geoReplication.groupNickname is set) on "
-            + " or ".join(sorted(NO_GEO_REPLICATION_SKUS))
-            + ": choose a larger SKU",
+            "Balanced_B0, Balanced_B1 or the Flash Optimized SKUs: choose Balanced_B3 or larger, Memory "
+            "Optimized or Compute Optimized",
         )
     if group_nickname is not None and not high_availability:
         raise section.fail(
@@ -261,7 +299,7 @@ def _managed_redis(section: Section, geo: Section, production_like: bool, raw: _
         persistence_storage_account_id=None,
         geo_group_nickname=group_nickname,
         geo_linked_database_ids=raw.linked_database_ids,
-        geo_secondary_location=None,
+        geo_secondary_location=secondary_location,
         public_network_access=raw.public_network_access,
         allowed_ip_ranges=(),
     )
