@@ -24,6 +24,7 @@ from infra.access.matrix import (
 )
 from infra.components.access import AccessControl, AccessControlArgs, SynapseDataPlane
 from infra.components.key_vault import KeyVaultArgs, SecretStore
+from infra.components.monitoring import Monitoring, MonitoringArgs
 from infra.components.offline_store import OfflineStore, OfflineStoreArgs
 from infra.components.online_store import OnlineStore, OnlineStoreArgs
 from infra.components.registry.feature_registry import FeatureRegistry, FeatureRegistryArgs
@@ -40,6 +41,17 @@ access = expand(settings.access, settings.spark.runtime, spark_dedicated=not set
 client = authorization.get_client_config_output()
 
 group = EnvironmentResourceGroup("environment", group_name=names.of("resource_group"), location=env.location, tags=tags)
+monitoring = Monitoring(
+    "monitoring",
+    MonitoringArgs(
+        settings=settings.monitoring,
+        workspace_name=names.of("log_analytics_workspace"),
+        resource_group_name=group.name,
+        location=env.location,
+        production_like=env.production_like,
+        tags=tags,
+    ),
+)
 secrets = SecretStore(
     "key-vault",
     KeyVaultArgs(
@@ -50,6 +62,7 @@ secrets = SecretStore(
         location=env.location,
         production_like=env.production_like,
         tags=tags,
+        monitoring=monitoring,
     ),
 )
 if settings.databricks_token_given:

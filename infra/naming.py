@@ -202,6 +202,15 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
         # first character; REST spec Databricks/Workspace.tsp: 3-64, no pattern). Unique per resource group,
         # not globally: the workspace URL is adb-<workspace id>.<n>.azuredatabricks.net, not the name.
         "databricks_workspace": NamingRule("dbw", 3, 64, r"[-a-zA-Z0-9_]+", "ASCII letters, digits, '-' and '_'"),
+        # Learn Microsoft.OperationalInsights / workspaces: 4-63, alphanumerics and hyphens, start and end with
+        # an alphanumeric; unique per resource group.
+        "log_analytics_workspace": NamingRule(
+            "log",
+            4,
+            63,
+            r"[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]",
+            "letters, digits and hyphens, starting and ending with a letter or digit",
+        ),
     }
 )
 
@@ -250,6 +259,7 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "redis_cache": ("redis_cache", ""),
         "redis_cache_secondary": ("redis_cache", "secondary"),
         "redis_persistence_identity": ("user_assigned_identity", "redis"),
+        "log_analytics_workspace": ("log_analytics_workspace", ""),
     }
 )
 

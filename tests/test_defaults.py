@@ -51,6 +51,9 @@ DEFAULTS = [
     ("key_vault.rotation_days", 60),
     ("key_vault.secret_lifetime_days", 90),
     ("key_vault.rotation_trigger", ""),
+    # monitoring
+    ("monitoring.workspace_id", None),
+    ("monitoring.retention_days", 30),
     # onlineStore
     ("online_store.kind", "managed-redis"),
     ("online_store.sku", "Balanced_B0"),
@@ -192,6 +195,7 @@ PRODUCTION_DEFAULTS = [
     ("registry_api.always_on", True),
     ("registry.sql.failover_grace_period_minutes", 60),
     ("offline_store.soft_delete_days", 14),
+    ("monitoring.retention_days", 90),
 ]
 
 

@@ -52,6 +52,7 @@ NAME_LIMITS = {
     "registry_bootstrap_script": (1, 90, "a"),
     "purview_curator_script": (1, 90, "a"),  # the same spec
     "databricks_workspace": (3, 64, "a"),  # Learn Microsoft.Databricks / workspaces: 3-64 (Workspace.tsp: 3-64)
+    "log_analytics_workspace": (4, 63, "a"),  # Learn Microsoft.OperationalInsights / workspaces: 4-63
 }
 
 

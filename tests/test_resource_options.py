@@ -22,9 +22,11 @@ STATEFUL_TYPES = {
     "azure-native:synapse:Workspace",
     "azure-native:databricks:Workspace",
     "azure-native:purview:Account",
+    # The environment's logs and audit trail (Key Vault AuditEvent, SQL audit): lost with the workspace.
+    "azure-native:operationalinsights:Workspace",
 }
 
-_COMMON = {"offline-store", "offline-store-container", "key-vault", "spark"}
+_COMMON = {"offline-store", "offline-store-container", "key-vault", "spark", "monitoring"}
 _SQL = {
     "registry-sql-server",
     "registry-sql-partner-server",
@@ -42,10 +44,10 @@ PROD_PROTECTED = {
 }
 # Resources with a CanNotDelete lock in prod (the lock's logical name is `<name>-lock`).
 PROD_LOCKED = {
-    "as deployed": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
-    "databricks": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
-    "legacy redis": {"offline-store", "key-vault", "spark", "online-store", *_SQL},
-    "purview": {"offline-store", "key-vault", "spark", "online-store", "registry-purview", *_SQL},
+    "as deployed": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
+    "databricks": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
+    "legacy redis": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
+    "purview": {"offline-store", "key-vault", "spark", "online-store", "monitoring", "registry-purview", *_SQL},
 }
 
 VARIANT_NAMES = sorted(VARIANTS)

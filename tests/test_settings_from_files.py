@@ -120,6 +120,7 @@ def test_overrides_of_what_legacy_redis_with_persistence_builds_pass(tmp_path):
 def test_the_names_a_stack_builds_are_exactly_those_its_run_creates():
     # Literal sets: an extra key here would let an override for nothing pass, a missing one refuse a real one.
     common = {"resource_group", "key_vault", "registry_plan", "registry_app", "registry_identity", "storage_account"}
+    common |= {"log_analytics_workspace"}
     sql = {"registry_sql_server", "registry_sql_database", "registry_bootstrap_script"}
     synapse = {"synapse_workspace", "synapse_spark_pool", "synapse_managed_resource_group"}
     expected = {

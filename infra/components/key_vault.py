@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi_azure_native import keyvault
@@ -10,6 +11,9 @@ from pulumi_azure_native import keyvault
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.secret_rotation import RotationPolicy, RotationSchedule
 from infra.settings.key_vault import KeyVaultSettings
+
+if TYPE_CHECKING:
+    from infra.components.monitoring import Monitoring
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class KeyVaultArgs:
     location: str
     production_like: bool
     tags: dict[str, str]
+    monitoring: Monitoring
 
 
 class SecretStore(pulumi.ComponentResource):
@@ -57,6 +62,7 @@ class SecretStore(pulumi.ComponentResource):
         )
         if args.production_like:
             lock_against_deletion(name, vault, "Feathr secrets of a production environment", self)
+        args.monitoring.diagnose(name, target_id=vault.id, resource_type="Microsoft.KeyVault/vaults", parent=self)
         self.vault = vault
         self.secrets: dict[str, keyvault.Secret] = {}  # by secret name: access grants scope to them
         self.vault_name: pulumi.Output[str] = vault.name

@@ -61,13 +61,14 @@ class ArmType:
     `path` is the ARM path below the scope, with `{inputName}` placeholders, e.g.
     `Microsoft.Storage/storageAccounts/{accountName}`. `scope` says where it hangs: a resource
     group (`resource_group`), the subscription, or another resource (`extension`, which reads the
-    scope from the `scope` input). `name_input` is the input holding the physical name.
+    scope from the `scope_input` input, `scope` unless said). `name_input` is the input holding the physical name.
     """
 
     token: str
     path: str
     name_input: str
     scope: str = "resource_group"
+    scope_input: str = "scope"  # the input holding the target's id, for `extension` types
     computed: Callable[[Resource, str, str], Mapping[str, Any]] | None = field(default=None, compare=False)
 
     def physical_name(self, resource: Resource) -> str:
@@ -78,7 +79,7 @@ class ArmType:
         values.setdefault(self.name_input, self.physical_name(resource))
         path = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(1)), self.path)
         if self.scope == "extension":
-            return f"{resource.get('scope')}/providers/{path}"
+            return f"{resource.get(self.scope_input)}/providers/{path}"
         if self.scope == "subscription":
             return f"/subscriptions/{SUBSCRIPTION_ID}/{path}"
         return f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{resource.get('resourceGroupName')}/providers/{path}"

@@ -45,6 +45,7 @@ _HIGHLIGHTS = (
     "secondaryType",
     "requestedBackupStorageRedundancy",
     "retentionDays",
+    "retentionInDays",
     "sparkVersion",
     "nodeSize",
     "level",
@@ -83,8 +84,20 @@ def _role_summary(resource: RecordedResource) -> list[str]:
     return [f"role={role}", f"scope={str(resource.inputs.get('scope', '')).rsplit('/', 1)[-1]}"]
 
 
+def _diagnostic_summary(resource: RecordedResource) -> list[str]:
+    """A diagnostic setting reads best as what it watches and what it sends (to the workspace)."""
+    logs = [str(x.get("category") or x.get("categoryGroup")) for x in resource.inputs.get("logs") or []]
+    metrics = [str(x.get("category")) for x in resource.inputs.get("metrics") or []]
+    parts = [f"target={str(resource.inputs.get('resourceUri', '')).rsplit('/', 1)[-1]}"]
+    parts += [f"logs={'+'.join(logs)}"] if logs else []
+    parts += [f"metrics={'+'.join(metrics)}"] if metrics else []
+    return parts
+
+
 def _summary(resource: RecordedResource) -> str:
     parts = _role_summary(resource) if resource.token == "azure-native:authorization:RoleAssignment" else []
+    if resource.token == "azure-native:monitor:DiagnosticSetting":
+        parts = _diagnostic_summary(resource)
     for key in _HIGHLIGHTS:
         if key in resource.secret_inputs or key not in resource.inputs:
             continue

@@ -18,6 +18,7 @@ from infra.settings.environment import EnvironmentSettings, parse_environment
 from infra.settings.errors import SettingsError
 from infra.settings.feathr_client import FeathrClientSettings, parse_feathr_client
 from infra.settings.key_vault import KeyVaultSettings, parse_key_vault
+from infra.settings.monitoring import MonitoringSettings, parse_monitoring
 from infra.settings.names import parse_name_overrides
 from infra.settings.offline_store import OfflineStoreSettings, parse_offline_store
 from infra.settings.online_store import OnlineStoreSettings, parse_online_store
@@ -42,6 +43,7 @@ class Settings:
     names: Names
     offline_store: OfflineStoreSettings
     key_vault: KeyVaultSettings
+    monitoring: MonitoringSettings
     registry: RegistrySettings
     registry_api: RegistryApiSettings
     purview: PurviewSettings
@@ -83,6 +85,7 @@ def load_settings(
         names=Names(env.prefix, env.environment, parse_name_overrides(root.section("names"))),
         offline_store=parse_offline_store(root.section("offlineStore"), env.production_like),
         key_vault=parse_key_vault(root.section("keyVault"), env.production_like),
+        monitoring=parse_monitoring(root.section("monitoring"), env.production_like),
         registry=registry,
         registry_api=registry_api,
         purview=parse_purview(root.section("purview")),

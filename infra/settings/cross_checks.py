@@ -102,6 +102,8 @@ def built_names(s: Settings) -> frozenset[str]:
             built |= {"synapse_workspace", "synapse_spark_pool", "synapse_managed_resource_group"}
         else:
             built |= {"databricks_workspace", "databricks_managed_resource_group"}
+    if s.monitoring.creates_workspace:
+        built.add("log_analytics_workspace")
     if s.online_store.managed:
         built.add("managed_redis")
         if s.online_store.managed_secondary:
