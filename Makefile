@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: help plan plans test lint bench config config-offline access clean
+.PHONY: help plan plans picture test lint bench config config-offline access clean
 
 help:
 	@echo "make plan STACK=<stack>   offline plan under Pulumi's mocks (no Azure, no Pulumi CLI)"
 	@echo "make test                 the whole test suite"
 	@echo "make lint                 ruff (lint + format check) and mypy"
 	@echo "make access STACK=<stack> who may do what in that environment"
+	@echo "make picture              redraw docs/img/prod.svg (the README's picture) from prod's plan"
 	@echo "make bench                offline-plan wall time and peak memory per stack vs the floor"
 	@echo "make config STACK=<stack> write feathr_config.<stack>.yaml from a deployed stack's outputs"
 	@echo "make config-offline STACK=<stack>  the same from the offline plan"
@@ -29,6 +30,10 @@ plan: $(VENV)/.installed
 
 plans: $(VENV)/.installed
 	@for s in $(STACKS); do $(PY) -m infra.offline.plan $$s --quiet || exit 1; done
+
+picture: $(VENV)/.installed
+	$(PY) -m infra.offline.plan prod --quiet
+	cp build/prod/environment.svg docs/img/prod.svg
 
 # Parallel workers (pytest-xdist). --dist loadfile keeps each test file on one worker, so the
 # program runs a file shares (tests/support.py caches them per process) are made once there.

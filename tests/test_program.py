@@ -126,7 +126,12 @@ def test_offline_plan_command_writes_the_plan(stack, tmp_path, monkeypatch, caps
         (tmp_path / name).write_text((plan.REPO_ROOT / name).read_text())
     assert plan.main([stack, "--quiet", "--project-dir", str(tmp_path)]) == 0
     assert (tmp_path / "build" / stack / "plan.json").exists()
-    assert f"build/{stack}/plan.json" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"build/{stack}/plan.json" in out
+    # the picture beside the plan: Mermaid text and the SVG drawn from the same model
+    assert (tmp_path / "build" / stack / "environment.mmd").read_text().splitlines()[2] == "flowchart LR"
+    assert "<svg" in (tmp_path / "build" / stack / "environment.svg").read_text()
+    assert f"build/{stack}/environment.svg" in out
 
 
 def test_offline_plan_command_reports_a_settings_error(monkeypatch, capsys):

@@ -5,7 +5,8 @@
 Runs the real program under the mocks with the stack's real config (read as the Pulumi CLI reads
 Pulumi.yaml and Pulumi.<stack>.yaml, from DIR, by default the repo), prints an inventory grouped
 by component, and writes DIR/build/<stack>/plan.json (every resource with its inputs, secrets
-redacted) and DIR/build/<stack>/feathr_config.yaml once the program exports `feathrConfigYaml`.
+redacted), DIR/build/<stack>/feathr_config.yaml once the program exports `feathrConfigYaml`, and the
+environment picture drawn from the same run: environment.mmd (Mermaid) and environment.svg (Graphviz).
 A stack file the CLI would refuse, a bad setting, or a registration the Pulumi engine would refuse
 prints one message and exits 1.
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 from infra.components.role_assignment import BUILT_IN_ROLES
 from infra.offline.mocks import REDACTED, EngineRuleError, RecordedResource
+from infra.offline.picture import RendererMissing, build_picture, to_mermaid, to_svg
 from infra.offline.runner import REPO_ROOT, ProgramRun, run_program
 from infra.offline.stack_files import StackFileError
 from infra.settings import SettingsError
@@ -154,6 +156,11 @@ def write_plan(run: ProgramRun, out_dir: Path) -> list[Path]:
         path = out_dir / "feathr_config.yaml"
         path.write_text(config.value)
         written.append(path)
+    picture = build_picture(run.stack, run.resources)
+    written.append(out_dir / "environment.mmd")
+    written[-1].write_text(to_mermaid(picture))
+    written.append(out_dir / "environment.svg")
+    written[-1].write_text(to_svg(picture))
     return written
 
 
@@ -182,7 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if not args.quiet:
         print(inventory(run))
-    for path in write_plan(run, project_dir / "build" / args.stack):
+    try:
+        written = write_plan(run, project_dir / "build" / args.stack)
+    except RendererMissing as error:
+        print(f"cannot draw build/{args.stack}/environment.svg: {error}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path.relative_to(project_dir) if path.is_relative_to(project_dir) else path}")
     return 0
 
