@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
-.PHONY: help plan plans picture test lint bench config config-offline access clean
+.PHONY: help plan plans picture cost diff test lint bench config config-offline access clean
 
 help:
 	@echo "make plan STACK=<stack>   offline plan under Pulumi's mocks (no Azure, no Pulumi CLI)"
@@ -14,6 +14,8 @@ help:
 	@echo "make lint                 ruff (lint + format check) and mypy"
 	@echo "make access STACK=<stack> who may do what in that environment"
 	@echo "make picture              redraw docs/img/prod.svg (the README's picture) from prod's plan"
+	@echo "make cost STACK=<stack>   monthly cost estimate (snapshot prices; ONLINE=1: the Retail Prices API)"
+	@echo "make diff A=dev B=prod    settings and resources that differ between two stacks"
 	@echo "make bench                offline-plan wall time and peak memory per stack vs the floor"
 	@echo "make config STACK=<stack> write feathr_config.<stack>.yaml from a deployed stack's outputs"
 	@echo "make config-offline STACK=<stack>  the same from the offline plan"
@@ -34,6 +36,14 @@ plans: $(VENV)/.installed
 picture: $(VENV)/.installed
 	$(PY) -m infra.offline.plan prod --quiet
 	cp build/prod/environment.svg docs/img/prod.svg
+
+cost: $(VENV)/.installed
+	$(PY) -m infra.offline.cost $(STACK) $(if $(ONLINE),--online)
+
+A ?= dev
+B ?= prod
+diff: $(VENV)/.installed
+	$(PY) -m infra.offline.diff $(A) $(B)
 
 # Parallel workers (pytest-xdist). --dist loadfile keeps each test file on one worker, so the
 # program runs a file shares (tests/support.py caches them per process) are made once there.

@@ -133,6 +133,13 @@ DEFAULTS = [
     ("access.projects", ()),
     ("feathr_client.project_name", "feathr_qa"),  # feathr_<environment>
     ("feathr_client.spark_result_output_parts", 1),
+    # cost (assumptions of make cost)
+    ("cost.currency", "USD"),
+    ("cost.hours_per_month", 730.0),
+    ("cost.spark_hours", 80.0),
+    ("cost.sql_serverless_hours", 200.0),
+    ("cost.storage_gb", 100.0),
+    ("cost.key_vault_operations", 100_000),
 ]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.components.role_assignment import BUILT_IN_ROLES
+from infra.offline.cost.estimate import estimate_stack_file, summary
 from infra.offline.mocks import REDACTED, EngineRuleError, RecordedResource
 from infra.offline.picture import RendererMissing, build_picture, to_mermaid, to_svg
 from infra.offline.runner import REPO_ROOT, ProgramRun, run_program
@@ -189,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if not args.quiet:
         print(inventory(run))
+        if project_dir == REPO_ROOT and stack_file == REPO_ROOT / f"Pulumi.{args.stack}.yaml":
+            print("\n" + summary(estimate_stack_file(run)))
     try:
         written = write_plan(run, project_dir / "build" / args.stack)
     except RendererMissing as error:

@@ -13,6 +13,7 @@ from typing import Any
 
 from infra.naming import Names
 from infra.settings.access import AccessSettings, parse_access
+from infra.settings.cost import CostSettings, parse_cost
 from infra.settings.cross_checks import check_combinations
 from infra.settings.environment import EnvironmentSettings, parse_environment
 from infra.settings.errors import SettingsError
@@ -51,6 +52,7 @@ class Settings:
     spark: SparkSettings
     access: AccessSettings
     feathr_client: FeathrClientSettings
+    cost: CostSettings  # assumptions of `make cost`; nothing is declared from them
     databricks_token_given: bool  # the value is read as a Pulumi secret: `pulumi config set --secret`
 
     @property
@@ -93,6 +95,7 @@ def load_settings(
         spark=parse_spark(root.section("spark"), env.production_like, env.location),
         access=parse_access(root.section("access")),
         feathr_client=parse_feathr_client(root.section("feathrClient"), env.environment),
+        cost=parse_cost(root.section("cost")),
         databricks_token_given=root.secret_given(DATABRICKS_TOKEN_KEY),
     )
     root.finish()
