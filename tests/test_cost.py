@@ -237,7 +237,7 @@ def test_snapshot_prices_prod_sql_compute_and_dev_app_service(dev, prod):
 def test_a_type_without_mapping_is_reported_not_priced_at_zero(prod):
     front_door = RecordedResource(
         "urn:fd",
-        "azure-native:cdn:Profile",
+        "azure-native:cdn:AFDEndpoint",
         "front-door",
         "contoso-prod-fd",
         "",
@@ -248,11 +248,11 @@ def test_a_type_without_mapping_is_reported_not_priced_at_zero(prod):
     run = replace(prod, resources=[*prod.resources, front_door])
     result = estimate(run, DEFAULTS, PriceBook.snapshot(), "westeurope")
     (line,) = [line for line in result.lines if line.resource == "contoso-prod-fd"]
-    assert (line.monthly, line.reason) == (None, "no price mapping for azure-native:cdn:Profile")
+    assert (line.monthly, line.reason) == (None, "no price mapping for azure-native:cdn:AFDEndpoint")
     assert result.priced_total == pytest.approx(
         estimate(prod, DEFAULTS, PriceBook.snapshot(), "westeurope").priced_total
     )
-    assert "contoso-prod-fd (cdn:Profile, global): no price mapping for azure-native:cdn:Profile" in render(result)
+    assert "contoso-prod-fd (cdn:AFDEndpoint, global): no price mapping for azure-native:cdn:AFDEndpoint" in render(result)
 
 
 # Every recorded resource type, classified here by hand. A new type fails until it is classified here
@@ -279,6 +279,7 @@ FREE = {
     "azure-native:storage:BlobContainer",
     "azure-native:storage:BlobServiceProperties",
     "azure-native:redisenterprise:Database",
+    "azure-native:monitor:DiagnosticSetting",
     "azure-native:web:WebApp",
     "azure-native:web:WebAppAuthSettingsV2",
     "azure-native:web:WebAppFtpAllowed",
@@ -292,6 +293,7 @@ UNPRICED = {
     "azure-native:resources:AzureCliScript",
     "azure-native:sql:BackupShortTermRetentionPolicy",
     "azure-native:sql:LongTermRetentionPolicy",
+    "azure-native:operationalinsights:Workspace",
 }
 
 
@@ -345,19 +347,28 @@ def test_cost_settings_limits():
         settings_with({"hours": 1})
 
 
+def sql_and_vault(prod):
+    """prod's databases and vault only: a fixed set, whatever else prod gains."""
+    keep = {"azure-native:sql:Database", "azure-native:keyvault:Vault"}
+    return replace(prod, resources=[r for r in prod.resources if r.token in keep or not r.custom])
+
+
 def test_plan_summary_line(prod):
-    assert summary(estimate_stack_file(prod)) == (
+    # priced: primary compute 0.334878 x 730 + 10 x 0.03 operations; unpriced: zone redundancy and
+    # storage of the primary, compute and zone redundancy of the northeurope secondary
+    assert summary(estimate_stack_file(sql_and_vault(prod))) == (
         "Monthly cost (make cost STACK=prod): 244.76 USD priced from the snapshot retail-prices-2026-12-01.json,"
-        " 13 meters unpriced"
+        " 4 meters unpriced"
     )
 
 
 def test_cost_command_prints_components_and_total(prod, monkeypatch, capsys):
     from infra.offline.cost import __main__ as command
 
-    monkeypatch.setattr(command, "run_program", lambda stack: prod)  # the shared run, not another one
+    monkeypatch.setattr(command, "run_program", lambda stack: sql_and_vault(prod))  # the shared run, not another
     assert command.main(["prod"]) == 0
     out = capsys.readouterr().out
-    assert "  registry             244.46 USD  + 9 unpriced" in out
-    assert "  total                244.76 USD  + 13 unpriced meters: the real total is higher" in out
+    assert "  registry             244.46 USD  + 4 unpriced" in out
+    assert "  key-vault              0.30 USD\n" in out
+    assert "  total                244.76 USD  + 4 unpriced meters: the real total is higher" in out
     assert Path(SNAPSHOT).name in out

@@ -34,7 +34,7 @@ MATTER_TYPES = {
     "azure-native:network:VirtualNetwork",
     "azure-native:network:PrivateEndpoint",
     "azure-native:operationalinsights:Workspace",
-    "azure-native:insights:Component",
+    "azure-native:applicationinsights:Component",
     "azure-native:cdn:Profile",
     "azure-native:cdn:AFDEndpoint",
 }

@@ -49,7 +49,8 @@ FREE: dict[str, str] = {
     "azure-native:network:VirtualNetwork": "no charge for virtual networks (Learn: Azure Virtual Network FAQ)",
     "azure-native:network:Subnet": "part of its virtual network",
     "azure-native:network:NetworkSecurityGroup": "no charge for network security groups (Learn: NSG overview)",
-    "azure-native:insights:DiagnosticSetting": "billed as the workspace's ingestion",
+    "azure-native:monitor:DiagnosticSetting": "billed as the workspace's ingestion",
+    "azure-native:network:PrivateDnsZoneGroup": "billed as its private DNS zones",
     "command:local:Command": "runs on the deploying machine, not in Azure",
     "random:index/randomPassword:RandomPassword": "not a cloud resource",
     "time:index/rotating:Rotating": "not a cloud resource",
@@ -63,6 +64,13 @@ USAGE_BILLED: dict[str, str] = {
     "azure-native:sql:LongTermRetentionPolicy": "long-term backups bill per GB stored; the size is unknown offline",
     "azure-native:databricks:Workspace": "bills DBUs of the clusters it runs; none are declared",
     "azure-native:purview:Account": "no published price record mapped for Purview capacity units",
+    "azure-native:operationalinsights:Workspace": "bills per GB ingested and retained; no log volume is assumed",
+    "azure-native:applicationinsights:Component": "bills as its workspace's ingestion; no volume is assumed",
+    "azure-native:monitor:ActionGroup": "bills per notification sent; no volume is assumed",
+    "azure-native:monitor:MetricAlert": "bills per monitored time series; no sourced price record",
+    "azure-native:privatedns:PrivateZone": "bills per hosted zone and per query; no sourced price record",
+    "azure-native:privatedns:VirtualNetworkLink": "bills per link beyond the included ones; no sourced price record",
+    "azure-native:cdn:Profile": "Front Door bills a base fee, requests and data out; no sourced price record",
 }
 
 SPARK_VCORES = {

@@ -45,7 +45,7 @@ MATTERS: dict[str, str] = {
     "azure-native:network:VirtualNetwork": "virtual network",
     "azure-native:network:PrivateEndpoint": "private endpoint",
     "azure-native:operationalinsights:Workspace": "Log Analytics workspace",
-    "azure-native:insights:Component": "Application Insights",
+    "azure-native:applicationinsights:Component": "Application Insights",
     "azure-native:cdn:Profile": "Front Door profile",
     "azure-native:cdn:AFDEndpoint": "Front Door endpoint",
 }
@@ -247,7 +247,7 @@ def build_picture(stack: str, resources: list[RecordedResource], primary_region:
             connect(principal(r), target, role + (f" ({scope_tail[1]})" if len(scope_tail) == 2 else ""))
             continue
         # A diagnostic setting or a Front Door origin is drawn as the path it makes, not as a node.
-        if source is None and r.token == "azure-native:insights:DiagnosticSetting":
+        if source is None and r.token == "azure-native:monitor:DiagnosticSetting":
             target, workspace = drawn(str(r.inputs.get("resourceUri", ""))), None
             workspace_id = r.inputs.get("workspaceId")
             if isinstance(workspace_id, str):
