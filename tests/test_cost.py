@@ -252,7 +252,9 @@ def test_a_type_without_mapping_is_reported_not_priced_at_zero(prod):
     assert result.priced_total == pytest.approx(
         estimate(prod, DEFAULTS, PriceBook.snapshot(), "westeurope").priced_total
     )
-    assert "contoso-prod-fd (cdn:AFDEndpoint, global): no price mapping for azure-native:cdn:AFDEndpoint" in render(result)
+    assert "contoso-prod-fd (cdn:AFDEndpoint, global): no price mapping for azure-native:cdn:AFDEndpoint" in render(
+        result
+    )
 
 
 # Every recorded resource type, classified here by hand. A new type fails until it is classified here
