@@ -133,6 +133,8 @@ def test_prod_data_paths(prod):
         ("access: admins", "Storage Blob Data Owner", "contosoprodst78gz9l"),
         ("access: consumers", "Key Vault Secrets User (REDIS-PASSWORD)", "contoso-prod-kv-78gz9l"),
         ("contoso-prod-syn-78gz9l", "default lake", "contosoprodst78gz9l"),
+        # the schema bootstrap connects to the failover group's listener (its SQL_HOST)
+        ("contoso-prod-regschema-ds", "connects to", "contoso-prod-reg-fog-78gz9l"),
     }
     assert expected <= edges
     # The AcrPull grant is scoped to a registry this stack does not build: no edge, no node for it.

@@ -71,6 +71,11 @@ _KEY_VAULT_REFERENCE = re.compile(
     r"@Microsoft\.KeyVault\(SecretUri=https://([a-z0-9-]+)\.vault\.azure\.net/secrets/([A-Za-z0-9-]+)"
 )
 _ROLE_NAMES = {guid: name for name, guid in BUILT_IN_ROLES.items()}
+# A host name of a drawn resource in an input (a script's SQL_HOST, a Front Door origin): who connects where.
+_HOST = re.compile(
+    r"\b([a-z0-9-]+)\.(?:database\.windows\.net|vault\.azure\.net|(?:dfs|blob)\.core\.windows\.net"
+    r"|[a-z0-9]+\.redis\.azure\.net|redis\.cache\.windows\.net|azurewebsites\.net)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,7 @@ def build_picture(stack: str, resources: list[RecordedResource], primary_region:
 
     vaults = {nodes[i].name: i for i in ids.values() if nodes[i].token == "azure-native:keyvault:Vault"}
     web_apps = {nodes[i].name: i for i in ids.values() if nodes[i].token == "azure-native:web:WebApp"}
+    hosts = {nodes[i].name: i for i in ids.values()}
 
     # Who a role assignment's principal is: a drawn identity, an access-table role, or another principal.
     principal_of: dict[str, str] = {}
@@ -274,6 +280,16 @@ def build_picture(stack: str, resources: list[RecordedResource], primary_region:
             for vault, secret in _KEY_VAULT_REFERENCE.findall(text):
                 if vault in vaults:
                     connect(source, vaults[vault], f"reads secret {secret}")
+        # Host names, secret inputs included (a script's environment): only which drawn resource is
+        # named is used, never the value. A pair already joined by a closer path keeps that one.
+        joined = {(e.source, e.target) for e in edges.values()}
+        label = "sign-in for" if r.token == "azuread:index/application:Application" else "connects to"
+        for _, text in _walk(r.inputs):
+            if _KEY_VAULT_REFERENCE.search(text):
+                continue
+            for host in _HOST.findall(text):
+                if host in hosts and (source, hosts[host]) not in joined:
+                    connect(source, hosts[host], label)
 
     def prune(members: list[Group]) -> list[Group]:
         kept = []
