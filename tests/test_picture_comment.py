@@ -4,6 +4,7 @@ changed stack, edits its own earlier comment in place, and refuses a picture hol
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -106,3 +107,29 @@ def test_pr_workflow_picture_job_is_the_only_one_that_may_comment():
     assert picture["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert picture["if"] == "github.event.pull_request.head.repo.full_name == github.repository"  # no forks
     assert picture["steps"][-1]["run"] == 'scripts/pr-picture-comment.sh "$STACK"'
+
+
+def test_every_ci_job_that_tests_or_plans_installs_graphviz_first():
+    import yaml
+
+    root = SCRIPT.parents[1]
+    jobs = []
+    for path in sorted((root / ".github" / "workflows").glob("*.yml")):
+        jobs += [
+            (f"{path.name}:{name}", job.get("steps", []))
+            for name, job in yaml.safe_load(path.read_text())["jobs"].items()
+        ]
+    ado = yaml.safe_load((root / "azure-pipelines.yml").read_text())
+    for stage in ado["stages"]:
+        for job in stage["jobs"]:
+            steps = job.get("steps") or job.get("strategy", {}).get("runOnce", {}).get("deploy", {}).get("steps", [])
+            jobs.append((f"ado:{job.get('job') or job.get('deployment')}", steps))
+    checked = []
+    for name, steps in jobs:
+        scripts = [str(step.get("run") or step.get("bash") or "") for step in steps]
+        needs = [i for i, s in enumerate(scripts) if re.search(r"\bmake (test|plan|plans)\b", s)]
+        if needs:
+            installs = [i for i, s in enumerate(scripts) if "apt-get install" in s and "graphviz" in s]
+            assert installs and installs[0] < needs[0], name
+            checked.append(name)
+    assert checked == ["deploy.yml:verify", "pr.yml:test", "pr.yml:plan", "pr.yml:picture", "ado:Test", "ado:Plan"]
