@@ -26,7 +26,8 @@ class Billing:
     unpriced: str = ""  # why it cannot be priced here
 
 
-# Free by themselves, each with the reason (Learn pricing pages / the resource's nature).
+# Free by themselves, each with the reason and where it is documented (the pricing or overview page named;
+# not every page was re-read when this table was written: the issue 19 report says which were).
 FREE: dict[str, str] = {
     "azure-native:resources:ResourceGroup": "resource groups are free (Learn: Azure Resource Manager overview)",
     "azure-native:authorization:RoleAssignment": "Azure RBAC is free (Learn: Azure RBAC FAQ)",
