@@ -77,6 +77,7 @@ offline_store = OfflineStore(
         location=env.location,
         production_like=env.production_like,
         tags=tags,
+        monitoring=monitoring,
         key_vault=secrets if settings.spark.runtime == "databricks" else None,
     ),
 )
@@ -95,6 +96,7 @@ online_store = OnlineStore(
         production_like=env.production_like,
         tags=tags,
         secrets=secrets,
+        monitoring=monitoring,
     ),
 )
 spark = SparkCompute(
@@ -109,6 +111,7 @@ spark = SparkCompute(
         production_like=env.production_like,
         tags=tags,
         offline_store=offline_store,
+        monitoring=monitoring,
     ),
 )
 
@@ -122,6 +125,7 @@ registry = FeatureRegistry(
         secrets=secrets,
         role_grants=tuple(RegistryRoleGrant(*row) for row in registry_roles(access)),
         entra_owner_object_ids=(azuread.get_client_config_output().object_id,),
+        monitoring=monitoring,
     ),
 )
 

@@ -35,6 +35,7 @@ SHARED_VARIANT_FILES = frozenset(
         "tests/test_resource_options.py",
         "tests/test_access_exact.py",
         "tests/test_security_properties.py",
+        "tests/test_diagnostics.py",
     }
 )
 

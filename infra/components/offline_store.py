@@ -8,6 +8,7 @@ import pulumi
 from pulumi_azure_native import storage
 
 from infra.components.key_vault import SecretStore
+from infra.components.monitoring import Monitoring
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.settings.offline_store import OfflineStoreSettings
 
@@ -23,6 +24,7 @@ class OfflineStoreArgs:
     location: str
     production_like: bool
     tags: dict[str, str]
+    monitoring: Monitoring
     # Databricks jobs reach ADLS with the account key, which Feathr reads from Key Vault as
     # ADLS-ACCOUNT / ADLS-KEY: publish them there (and only there) when set.
     key_vault: SecretStore | None = None
@@ -101,7 +103,7 @@ class OfflineStore(pulumi.ComponentResource):
             opts=stateful_options(args.production_like, self),
         )
         retention = settings.soft_delete_days
-        storage.BlobServiceProperties(
+        blob_service = storage.BlobServiceProperties(
             f"{name}-blob-service",
             account_name=account.name,
             resource_group_name=args.resource_group_name,
@@ -122,6 +124,16 @@ class OfflineStore(pulumi.ComponentResource):
         )
         if args.production_like:
             lock_against_deletion(name, account, "Feathr offline store: feature data of a production environment", self)
+        # A shared account (above) is its owner's to watch; this one is ours. Its blob service logs dfs requests too.
+        args.monitoring.diagnose(
+            name, target_id=account.id, resource_type="Microsoft.Storage/storageAccounts", parent=self
+        )
+        args.monitoring.diagnose(
+            f"{name}-blob-service",
+            target_id=blob_service.id,
+            resource_type="Microsoft.Storage/storageAccounts/blobServices",
+            parent=self,
+        )
         self.account_name = account.name
         self.account_id = account.id
         self.dfs_endpoint = account.primary_endpoints.dfs

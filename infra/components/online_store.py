@@ -15,6 +15,7 @@ from pulumi_azure_native import managedidentity, redis, redisenterprise
 
 from infra.components.firewall import client_range
 from infra.components.key_vault import SecretStore
+from infra.components.monitoring import Monitoring
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.redis_key_rotation import (
     CACHE_FOR_REDIS_API_VERSION,
@@ -44,6 +45,7 @@ class OnlineStoreArgs:
     production_like: bool
     tags: dict[str, str]
     secrets: SecretStore
+    monitoring: Monitoring
 
 
 class OnlineStore(pulumi.ComponentResource):
@@ -178,6 +180,16 @@ class OnlineStore(pulumi.ComponentResource):
         )
         if args.production_like:
             lock_against_deletion(logical, cluster, "Feathr online store of a production environment", self)
+        # Metrics live on the cluster, the connection log on its database (diagnostic_categories.py).
+        args.monitoring.diagnose(
+            logical, target_id=cluster.id, resource_type="Microsoft.Cache/redisEnterprise", parent=self
+        )
+        args.monitoring.diagnose(
+            f"{logical}-database",
+            target_id=database.id,
+            resource_type="Microsoft.Cache/redisEnterprise/databases",
+            parent=self,
+        )
         return cluster, database
 
     def _managed_key(
@@ -261,6 +273,7 @@ class OnlineStore(pulumi.ComponentResource):
             caches.append((f"{name}-secondary", secondary))
         for logical, each in caches:
             self._firewall_rules(logical, each, args)
+            args.monitoring.diagnose(logical, target_id=each.id, resource_type="Microsoft.Cache/redis", parent=self)
             if args.production_like:
                 lock_against_deletion(logical, each, "Feathr online store of a production environment", self)
         self.host = cache.host_name

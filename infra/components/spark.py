@@ -24,6 +24,7 @@ from pulumi_azure_native import databricks, synapse
 from pulumi_command import local
 
 from infra.components.firewall import AZURE_SERVICES, client_range
+from infra.components.monitoring import Monitoring
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
 from infra.feathr_config import DatabricksSpark, SynapseSpark, databricks_config_template
@@ -63,6 +64,7 @@ class SparkComputeArgs:
     # The offline store (infra/components/offline_store.py): the Synapse default filesystem and workspace_dir
     # live there, and the Spark identity gets Storage Blob Data Contributor on its account.
     offline_store: Any
+    monitoring: Monitoring
 
 
 def job_cluster_template(settings: DatabricksSettings, tags: dict[str, str]) -> dict:
@@ -149,6 +151,9 @@ class SparkCompute(pulumi.ComponentResource):
         )
         if args.production_like:
             lock_against_deletion(name, workspace, "Feathr Spark workspace of a production environment", self)
+        args.monitoring.diagnose(
+            name, target_id=workspace.id, resource_type="Microsoft.Synapse/workspaces", parent=self
+        )
         # Only the client ranges from settings; never 0.0.0.0-255.255.255.255 (Feathr's own template did).
         # 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule, not a range: deployments from
         # Azure-hosted CI runners apply Synapse RBAC through it (self-hosted runners list their range).
@@ -179,6 +184,10 @@ class SparkCompute(pulumi.ComponentResource):
             auto_pause=synapse.AutoPausePropertiesArgs(enabled=True, delay_in_minutes=s.auto_pause_minutes),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
+        )
+        # Every ended Spark application (failed ones too) and the driver/executor logs, per pool.
+        args.monitoring.diagnose(
+            f"{name}-pool", target_id=pool.id, resource_type="Microsoft.Synapse/workspaces/bigDataPools", parent=self
         )
         self.workspace = workspace
         self.workspace_name: pulumi.Output[str] = workspace.name
@@ -223,6 +232,9 @@ class SparkCompute(pulumi.ComponentResource):
         )
         if args.production_like:
             lock_against_deletion(name, workspace, "Feathr Spark workspace of a production environment", self)
+        args.monitoring.diagnose(
+            name, target_id=workspace.id, resource_type="Microsoft.Databricks/workspaces", parent=self
+        )
         self.workspace = workspace
         self.workspace_name = workspace.name
         self.workspace_id = workspace.id

@@ -91,7 +91,9 @@ def _diagnostic_summary(resource: RecordedResource) -> list[str]:
     """A diagnostic setting reads best as what it watches and what it sends (to the workspace)."""
     logs = [str(x.get("category") or x.get("categoryGroup")) for x in resource.inputs.get("logs") or []]
     metrics = [str(x.get("category")) for x in resource.inputs.get("metrics") or []]
-    parts = [f"target={str(resource.inputs.get('resourceUri', '')).rsplit('/', 1)[-1]}"]
+    path = str(resource.inputs.get("resourceUri", "")).split("/")
+    # A child named "default" (blob service, Redis database) reads better with its parent: <parent>/<type>/default.
+    parts = [f"target={'/'.join(path[-3:]) if path[-1] == 'default' else path[-1]}"]
     parts += [f"logs={'+'.join(logs)}"] if logs else []
     parts += [f"metrics={'+'.join(metrics)}"] if metrics else []
     return parts

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import managedidentity, web
 
+from infra.components.monitoring import Monitoring
 from infra.components.registry.entra_app import RegistryEntraApp, RegistryEntraAppArgs
 from infra.components.registry.purview_store import PurviewRegistryStore
 from infra.components.registry.registry_auth import registry_auth_settings, tenant_gate_app_settings
@@ -65,6 +66,7 @@ class RegistryApiArgs:
     connection_string_secret_id: pulumi.Input[str] | None  # the Key Vault secret the app reads (SQL, RBAC)
     production_like: bool
     tags: dict[str, str]
+    monitoring: Monitoring
     # SQL backend or RBAC: the versionless Key Vault secret URI of the full ADO connection string.
     connection_string_secret_uri: pulumi.Input[str] | None = None
     # ...and its current version id: a new version (a rotated password) changes this app setting, and
@@ -209,6 +211,11 @@ class RegistryApi(pulumi.ComponentResource):
             ),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *args.depends_on]),
+        )
+        # HTTP, console (the registry container's stdout/stderr), app and platform logs of the app; the plan's metrics.
+        args.monitoring.diagnose(name, target_id=app.id, resource_type="Microsoft.Web/sites", parent=self)
+        args.monitoring.diagnose(
+            f"{name}-plan", target_id=plan.id, resource_type="Microsoft.Web/serverfarms", parent=self
         )
         registry_auth_settings(
             f"{name}-auth",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 
 from infra.components.key_vault import SecretStore
+from infra.components.monitoring import Monitoring
 from infra.components.registry.api import RegistryApi, RegistryApiArgs
 from infra.components.registry.app_user import ALL_TABLES, RBAC_TABLES
 from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs
@@ -28,6 +29,7 @@ class FeatureRegistryArgs:
     secrets: SecretStore
     role_grants: Sequence[RegistryRoleGrant]  # seeded into the SQL registry's userroles table
     entra_owner_object_ids: Sequence[pulumi.Input[str]]  # owners of the registry's Entra app
+    monitoring: Monitoring
 
 
 class FeatureRegistry(pulumi.ComponentResource):
@@ -58,6 +60,7 @@ class FeatureRegistry(pulumi.ComponentResource):
                 connection_string_secret_id=self.sql.connection_string_secret_id if self.sql else None,
                 production_like=env.production_like,
                 tags=settings.tags,
+                monitoring=args.monitoring,
                 connection_string_secret_uri=self.sql.connection_string_secret_uri if self.sql else None,
                 connection_string_secret_version=self.sql.connection_string_secret_version if self.sql else None,
                 purview=self.purview,
@@ -91,6 +94,7 @@ class FeatureRegistry(pulumi.ComponentResource):
                 app_tables=ALL_TABLES if args.settings.registry.backend == "sql" else RBAC_TABLES,
                 production_like=env.production_like,
                 tags=args.settings.tags,
+                monitoring=args.monitoring,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -110,6 +114,7 @@ class FeatureRegistry(pulumi.ComponentResource):
                 subscription_id=args.subscription_id,
                 production_like=env.production_like,
                 tags=args.settings.tags,
+                monitoring=args.monitoring,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -21,6 +21,7 @@ import pulumi
 from pulumi_azure_native import managedidentity, purview, resources
 
 from infra.components.deployment_script import azure_cli_script
+from infra.components.monitoring import Monitoring
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
 from infra.settings.purview import PurviewSettings
@@ -40,6 +41,7 @@ class PurviewRegistryStoreArgs:
     subscription_id: pulumi.Input[str]
     production_like: bool
     tags: dict[str, str]
+    monitoring: Monitoring
 
 
 def curator_script_tag(
@@ -77,6 +79,7 @@ class PurviewRegistryStore(pulumi.ComponentResource):
         )
         if args.production_like:
             lock_against_deletion(name, account, "Feathr feature registry (Purview) of a production environment", self)
+        args.monitoring.diagnose(name, target_id=account.id, resource_type="Microsoft.Purview/accounts", parent=self)
 
         # The identity the Data Curator script runs as, with the one ARM right it needs, on this account only.
         admin = managedidentity.UserAssignedIdentity(

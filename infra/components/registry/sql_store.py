@@ -20,6 +20,7 @@ from pulumi_azure_native import sql
 
 from infra.components.firewall import AZURE_SERVICES, FirewallRange, client_range
 from infra.components.key_vault import SecretStore
+from infra.components.monitoring import Monitoring
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.registry.app_user import APP_USER
 from infra.components.registry.roles import RegistryRoleGrant
@@ -61,6 +62,7 @@ class SqlRegistryStoreArgs:
     app_tables: tuple[str, ...]  # what the app's user may use: all three tables, or userroles (Purview)
     production_like: bool
     tags: dict[str, str]
+    monitoring: Monitoring
 
 
 class SqlRegistryStore(pulumi.ComponentResource):
@@ -97,6 +99,9 @@ class SqlRegistryStore(pulumi.ComponentResource):
             **self._database_shape(),
             tags=args.tags,
             opts=stateful_options(args.production_like, self),
+        )
+        args.monitoring.diagnose(
+            f"{name}-database", target_id=database.id, resource_type="Microsoft.Sql/servers/databases", parent=self
         )
         sql.BackupShortTermRetentionPolicy(
             f"{name}-short-term-retention",
@@ -305,6 +310,13 @@ class SqlRegistryStore(pulumi.ComponentResource):
             **self._database_shape(secondary=True),
             tags=args.tags,
             opts=stateful_options(args.production_like, self),
+        )
+        # The geo-secondary logs on its own (it serves reads, and becomes the primary after a failover).
+        args.monitoring.diagnose(
+            f"{name}-secondary-database",
+            target_id=secondary.id,
+            resource_type="Microsoft.Sql/servers/databases",
+            parent=self,
         )
         # Backups are taken only on the primary, but the policy must already be in place on the
         # secondary for when a failover makes it the primary (Azure's advice for LTR with geo-replication).
