@@ -63,3 +63,18 @@ def test_an_existing_central_workspace_replaces_the_created_one():
 def test_a_type_without_a_row_is_refused_with_the_remedy():
     with pytest.raises(KeyError, match=r"add its row to infra/components/monitoring/diagnostic_categories\.py"):
         diagnostics_for("Microsoft.Contoso/widgets")
+
+
+def test_the_offline_plan_inventory_shows_the_monitoring_part():
+    from infra.offline.plan import inventory
+
+    text = inventory(run("prod"))
+    assert "feathr:monitoring:Monitoring monitoring" in text
+    lines = text.splitlines()
+    workspace = next(line for line in lines if "operationalinsights:Workspace" in line)
+    assert "contoso-prod-log" in workspace and "retentionInDays=90" in workspace and "protected" in workspace
+    # What each setting watches and sends, a child named "default" with its parent.
+    assert any("target=contoso-prod-kv-78gz9l, logs=AuditEvent, metrics=AllMetrics" in line for line in lines)
+    assert any(
+        "target=contosoprodst78gz9l/blobServices/default, logs=allLogs, metrics=Transaction" in line for line in lines
+    )
