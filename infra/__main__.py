@@ -25,6 +25,7 @@ from infra.access.matrix import (
 from infra.components.access import AccessControl, AccessControlArgs, SynapseDataPlane
 from infra.components.key_vault import KeyVaultArgs, SecretStore
 from infra.components.monitoring import Monitoring, MonitoringArgs
+from infra.components.network import Network, NetworkArgs
 from infra.components.offline_store import OfflineStore, OfflineStoreArgs
 from infra.components.online_store import OnlineStore, OnlineStoreArgs
 from infra.components.registry.feature_registry import FeatureRegistry, FeatureRegistryArgs
@@ -52,6 +53,17 @@ monitoring = Monitoring(
         tags=tags,
     ),
 )
+# Always built: in public mode it declares nothing and expose() returns [] (docs/networking.md).
+net = Network(
+    "network",
+    NetworkArgs(
+        settings=settings.network,
+        prefix=env.prefix,
+        environment=env.environment,
+        resource_group_name=group.name,
+        tags=tags,
+    ),
+)
 secrets = SecretStore(
     "key-vault",
     KeyVaultArgs(
@@ -63,6 +75,7 @@ secrets = SecretStore(
         production_like=env.production_like,
         tags=tags,
         monitoring=monitoring,
+        network=net,
     ),
 )
 if settings.databricks_token_given:
@@ -78,6 +91,7 @@ offline_store = OfflineStore(
         production_like=env.production_like,
         tags=tags,
         monitoring=monitoring,
+        network=net,
         key_vault=secrets if settings.spark.runtime == "databricks" else None,
     ),
 )
@@ -97,6 +111,7 @@ online_store = OnlineStore(
         tags=tags,
         secrets=secrets,
         monitoring=monitoring,
+        network=net,
     ),
 )
 spark = SparkCompute(

@@ -33,10 +33,14 @@ def config_merged(stack: str, section: str, **values: Any) -> dict[str, Any]:
 
 
 def databricks_ready(config: dict[str, Any]) -> dict[str, Any]:
-    """What a Databricks stack needs of its offline store: the account key on, the network open."""
+    """What a Databricks stack needs of its offline store: the account key on, the network open. Databricks has
+    no VNet injection yet, so a private stack goes public (the documented production opt-out) to run it."""
     store = dict(config.get(NS + "offlineStore") or {})
     store.update(sharedKeyAccess=True, networkDefaultAction="Allow", allowedIpRanges=[])
-    return {**config, NS + "offlineStore": store}
+    ready = {**config, NS + "offlineStore": store}
+    if (config.get(NS + "network") or {}).get("mode") == "private":
+        ready[NS + "network"] = {"mode": "public", "allowPublicInProduction": True}
+    return ready
 
 
 @lru_cache(maxsize=64)

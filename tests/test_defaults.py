@@ -32,6 +32,13 @@ def attr(obj: Any, path: str) -> Any:
 DEFAULTS = [
     ("env.production_like", False),
     ("names.overrides", {}),
+    # network
+    ("network.mode", "public"),
+    ("network.allow_public_in_production", False),
+    ("network.primary", None),
+    ("network.partner", None),
+    ("network.hub_vnet_id", None),
+    ("network.dns_zone_ids", ()),
     # offlineStore
     ("offline_store.mode", "dedicated"),
     ("offline_store.existing_account_id", None),
@@ -172,6 +179,20 @@ def test_databricks_defaults_to_one_worker():
 # Production-like stacks: the defaults that change, with the keys a production stack must set.
 PRODUCTION_REQUIRED = {
     "productionLike": True,
+    # Private by default: the networks of the primary and the SQL partner region.
+    "network": {
+        "primary": {
+            "addressSpace": ["10.0.0.0/22"],
+            "subnets": {
+                "endpoints": "10.0.0.0/24",
+                "appIntegration": "10.0.1.0/26",
+                "deploymentScripts": "10.0.1.64/27",
+            },
+        },
+        "partner": {"addressSpace": ["10.1.0.0/24"], "subnets": {"endpoints": "10.1.0.0/26"}},
+    },
+    # A private offline store: Synapse reaches it through its managed VNet's private endpoint.
+    "spark": {"synapse": {"managedVirtualNetwork": True}},
     "offlineStore": {"sku": "Standard_GZRS"},
     "onlineStore": {"persistence": "aof"},
     "registryApi": {
@@ -203,6 +224,10 @@ PRODUCTION_DEFAULTS = [
     ("registry.sql.failover_grace_period_minutes", 60),
     ("offline_store.soft_delete_days", 14),
     ("monitoring.retention_days", 90),
+    ("network.mode", "private"),
+    ("offline_store.network_default_action", "Deny"),
+    ("key_vault.network_default_action", "Deny"),
+    ("online_store.public_network_access", "Disabled"),
 ]
 
 

@@ -28,12 +28,25 @@ def test_purge_protection_can_be_chosen_outside_production():
 
 def test_network_rules_from_settings(dev, prod):
     assert dev.one(VAULT).inputs["properties"]["networkAcls"]["defaultAction"] == "Allow"
-    # Deny (with ipRules) is refused below while the registry app reads the vault through a reference.
+    assert dev.one(VAULT).inputs["properties"]["publicNetworkAccess"] == "Enabled"
+    # Prod is private: Deny, public access off; the registry app comes through its VNet integration.
     assert prod.one(VAULT).inputs["properties"]["networkAcls"] == {
-        "defaultAction": "Allow",
+        "defaultAction": "Deny",
         "bypass": "AzureServices",
         "ipRules": [],
     }
+    assert prod.one(VAULT).inputs["properties"]["publicNetworkAccess"] == "Disabled"
+
+
+def test_a_private_vault_must_deny_and_takes_no_ip_ranges():
+    config = config_merged("prod", "keyVault", networkDefaultAction="Allow")
+    with pytest.raises(SettingsError, match=r"feathr-infra:keyVault\.networkDefaultAction = 'Allow': must be 'Deny'"):
+        load_settings(config, "feathr-infra", "prod")
+    config = config_merged("prod", "keyVault", allowedIpRanges=["203.0.113.0/24"])
+    with pytest.raises(
+        SettingsError, match=r"feathr-infra:keyVault\.allowedIpRanges = \[\"203\.0\.113\.0/24\"\]: unused"
+    ):
+        load_settings(config, "feathr-infra", "prod")
 
 
 @pytest.mark.parametrize("backend", ["sql", "purview"])

@@ -44,8 +44,20 @@ def test_soft_delete_backs_up_blobs_and_containers(prod):
 
 def test_network_rules_from_settings(dev, prod):
     assert dev.one(ACCOUNT).inputs["networkRuleSet"]["defaultAction"] == "Allow"
+    assert "publicNetworkAccess" not in dev.one(ACCOUNT).inputs
+    # Prod is private: public network access off, no IP rules; clients come through the dfs/blob endpoints.
+    assert prod.one(ACCOUNT).inputs["publicNetworkAccess"] == "Disabled"
     rules = prod.one(ACCOUNT).inputs["networkRuleSet"]
     assert rules["defaultAction"] == "Deny" and rules["bypass"] == "AzureServices"
+    assert rules["ipRules"] == []
+
+
+def test_a_public_store_keeps_its_ip_rules():
+    config = config_merged("dev", "offlineStore", networkDefaultAction="Deny", allowedIpRanges=["203.0.113.0/24"])
+    spark = config["feathr-infra:spark"]
+    config["feathr-infra:spark"] = {**spark, "synapse": {**spark["synapse"], "managedVirtualNetwork": True}}
+    rules = run("dev", config).one(ACCOUNT).inputs["networkRuleSet"]
+    assert rules["defaultAction"] == "Deny"
     assert rules["ipRules"] == [{"action": "Allow", "iPAddressOrRange": "203.0.113.0/24"}]
 
 

@@ -83,7 +83,9 @@ def test_managed_redis_database_is_tls_only_enterprise_cluster_with_access_keys(
 def test_managed_redis_cluster_tls_and_tags(stack_run):
     cluster = stack_run.one(CLUSTER)
     assert cluster.inputs["minimumTlsVersion"] == "1.2"
-    assert cluster.inputs["publicNetworkAccess"] == "Enabled"
+    # dev is public behind its key; prod is private (network.mode), reached through its private endpoint.
+    expected = {"dev": "Enabled", "prod": "Disabled"}[stack_run.outputs["environment"].value]
+    assert cluster.inputs["publicNetworkAccess"] == expected
     assert cluster.inputs["tags"]["environment"] == stack_run.outputs["environment"].value
 
 
@@ -299,7 +301,7 @@ def test_legacy_aof_persistence():
 
 
 def test_legacy_passive_geo_replication_links_a_secondary_in_another_region():
-    result = legacy("prod", geoReplication={"secondaryLocation": "northeurope"}, allowedIpRanges=["203.0.113.0/24"])
+    result = legacy("prod", geoReplication={"secondaryLocation": "northeurope"})
     caches = {c.inputs["location"]: c for c in result.of_type(CACHE)}
     primary, secondary = caches["westeurope"], caches["northeurope"]
     assert secondary.physical_name == generate_name("redis_cache", "contoso", "prod", "secondary")
@@ -316,9 +318,21 @@ def test_legacy_passive_geo_replication_links_a_secondary_in_another_region():
     for cache in (primary, secondary):
         assert cache.protect
         assert len([lock for lock in result.of_type(LOCK) if lock.inputs["scope"] == cache.arm_id]) == 1
-    assert sorted(rule.inputs["cacheName"] for rule in result.of_type(FIREWALL)) == sorted(
-        [primary.physical_name, secondary.physical_name]
-    )
+    # Private prod: no firewall rules; each cache has its redisCache endpoint in its own region's VNet.
+    assert result.of_type(FIREWALL) == []
+    endpoints = {
+        e.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"]: (
+            e.inputs["location"],
+            e.inputs["subnet"]["id"].split("/virtualNetworks/")[1],
+            e.inputs["privateLinkServiceConnections"][0]["groupIds"],
+        )
+        for e in result.of_type("azure-native:network:PrivateEndpoint")
+        if "Microsoft.Cache/redis/" in e.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"]
+    }
+    assert endpoints == {
+        primary.arm_id: ("westeurope", "contoso-prod-westeurope-vnet/subnets/snet-endpoints", ["redisCache"]),
+        secondary.arm_id: ("northeurope", "contoso-prod-northeurope-vnet/subnets/snet-endpoints", ["redisCache"]),
+    }
     assert result.outputs["onlineStoreHost"].value == f"{primary.physical_name}.redis.cache.windows.net"
 
 

@@ -266,6 +266,8 @@ def test_firewall_policy_fires_on_redis_rules_and_network_ip_rules():
     assert len(fired) == 1 and "'redis-fw'" in fired[0] and "startIP" in fired[0]
     account = recorded("prod", "azure-native:storage:StorageAccount")[0]
     network = copy.deepcopy(account.inputs["networkRuleSet"])
+    # Prod is private (no IP rules of its own): one good range, then the bad one.
+    network["ipRules"] = [{"iPAddressOrRange": "203.0.113.0/24", "action": "Allow"}]
     network["ipRules"].append({"iPAddressOrRange": "0.0.0.0/0", "action": "Allow"})
     fired = violations(fp.NO_ALLOW_ALL_FIREWALL_RULE, [replaced(account, networkRuleSet=network)])
     assert (

@@ -113,7 +113,7 @@ BAD_SETTINGS = [
     ),
     (
         "a vault firewall the registry's Key Vault reference cannot pass",
-        lambda: config_merged("prod", "keyVault", networkDefaultAction="Deny", allowedIpRanges=["203.0.113.0/24"]),
+        lambda: config_merged("dev", "keyVault", networkDefaultAction="Deny", allowedIpRanges=["203.0.113.0/24"]),
         "feathr-infra:keyVault.networkDefaultAction",
         "App Service is no trusted service",
     ),
@@ -279,7 +279,8 @@ def test_structured_values_arrive_as_json_text_like_from_the_pulumi_engine():
     config = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config_with("prod").items()}
     settings = load(config)
     assert settings.env.production_like is True
-    assert settings.offline_store.allowed_ip_ranges == ("203.0.113.0/24",)
+    assert settings.registry.sql.allowed_ip_ranges == ("203.0.113.0/24",)
+    assert settings.network.primary is not None and settings.network.primary.address_space == ("10.40.0.0/22",)
 
 
 def test_defaults_come_from_pulumi_yaml():

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pulumi
 from pulumi_azure_native import keyvault
 
+from infra.components.network import Network
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.secret_rotation import RotationPolicy, RotationSchedule
 from infra.settings.key_vault import KeyVaultSettings
@@ -26,6 +27,7 @@ class KeyVaultArgs:
     production_like: bool
     tags: dict[str, str]
     monitoring: Monitoring
+    network: Network
 
 
 class SecretStore(pulumi.ComponentResource):
@@ -45,6 +47,8 @@ class SecretStore(pulumi.ComponentResource):
             soft_delete_retention_in_days=settings.soft_delete_retention_days,
             # Purge protection can never be turned off again: omit it rather than pass False.
             enable_purge_protection=True if settings.purge_protection else None,
+            # Private mode: the private endpoint only (secrets are still written through ARM, see add_secret).
+            public_network_access="Disabled" if args.network.private else "Enabled",
             network_acls=keyvault.NetworkRuleSetArgs(
                 default_action=settings.network_default_action,
                 bypass="AzureServices" if settings.bypass_azure_services else "None",
@@ -60,6 +64,7 @@ class SecretStore(pulumi.ComponentResource):
             tags=args.tags,
             opts=stateful_options(args.production_like, self),
         )
+        args.network.expose(name, target_id=vault.id, group_ids=("vault",), location=args.location, parent=self)
         if args.production_like:
             lock_against_deletion(name, vault, "Feathr secrets of a production environment", self)
         args.monitoring.diagnose(name, target_id=vault.id, resource_type="Microsoft.KeyVault/vaults", parent=self)

@@ -9,6 +9,7 @@ from pulumi_azure_native import storage
 
 from infra.components.key_vault import SecretStore
 from infra.components.monitoring import Monitoring
+from infra.components.network import Network
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.settings.offline_store import OfflineStoreSettings
 
@@ -25,6 +26,7 @@ class OfflineStoreArgs:
     production_like: bool
     tags: dict[str, str]
     monitoring: Monitoring
+    network: Network
     # Databricks jobs reach ADLS with the account key, which Feathr reads from Key Vault as
     # ADLS-ACCOUNT / ADLS-KEY: publish them there (and only there) when set.
     key_vault: SecretStore | None = None
@@ -94,6 +96,9 @@ class OfflineStore(pulumi.ComponentResource):
             allow_shared_key_access=settings.shared_key_access,
             default_to_o_auth_authentication=not settings.shared_key_access,
             allow_cross_tenant_replication=False,
+            # Private mode: only the private endpoints below (and Synapse's managed private endpoint) reach it.
+            # Nothing in `up` touches the data plane: the container and blob service are ARM resources.
+            public_network_access=storage.PublicNetworkAccess.DISABLED if args.network.private else None,
             network_rule_set=storage.NetworkRuleSetArgs(
                 default_action=storage.DefaultAction(settings.network_default_action),
                 bypass=storage.Bypass.AZURE_SERVICES,
@@ -134,6 +139,8 @@ class OfflineStore(pulumi.ComponentResource):
             resource_type="Microsoft.Storage/storageAccounts/blobServices",
             parent=self,
         )
+        # dfs for Spark and Feathr (abfss://), blob for clients that use the Blob API on the same account.
+        args.network.expose(name, target_id=account.id, group_ids=("dfs", "blob"), location=args.location, parent=self)
         self.account_name = account.name
         self.account_id = account.id
         self.dfs_endpoint = account.primary_endpoints.dfs

@@ -16,6 +16,7 @@ from pulumi_azure_native import managedidentity, redis, redisenterprise
 from infra.components.firewall import client_range
 from infra.components.key_vault import SecretStore
 from infra.components.monitoring import Monitoring
+from infra.components.network import Network
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.redis_key_rotation import (
     CACHE_FOR_REDIS_API_VERSION,
@@ -46,6 +47,7 @@ class OnlineStoreArgs:
     tags: dict[str, str]
     secrets: SecretStore
     monitoring: Monitoring
+    network: Network
 
 
 class OnlineStore(pulumi.ComponentResource):
@@ -161,6 +163,9 @@ class OnlineStore(pulumi.ComponentResource):
             tags=args.tags,
             opts=stateful_options(args.production_like, self),
         )
+        args.network.expose(
+            logical, target_id=cluster.id, group_ids=("redisEnterprise",), location=location, parent=self
+        )
         database = redisenterprise.Database(
             f"{logical}-database",
             cluster_name=cluster.name,
@@ -249,7 +254,7 @@ class OnlineStore(pulumi.ComponentResource):
         cache = self._legacy_cache(
             name, args, args.cache_name, args.location, zones=settings.zones, identity=identity, depends_on=depends_on
         )
-        caches = [(name, cache)]
+        caches = [(name, cache, args.location)]
         if settings.geo_secondary_location is not None:
             secondary = self._legacy_cache(
                 f"{name}-secondary",
@@ -270,10 +275,11 @@ class OnlineStore(pulumi.ComponentResource):
                 server_role=redis.ReplicationRole.SECONDARY,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            caches.append((f"{name}-secondary", secondary))
-        for logical, each in caches:
+            caches.append((f"{name}-secondary", secondary, settings.geo_secondary_location))
+        for logical, each, location in caches:
             self._firewall_rules(logical, each, args)
             args.monitoring.diagnose(logical, target_id=each.id, resource_type="Microsoft.Cache/redis", parent=self)
+            args.network.expose(logical, target_id=each.id, group_ids=("redisCache",), location=location, parent=self)
             if args.production_like:
                 lock_against_deletion(logical, each, "Feathr online store of a production environment", self)
         self.host = cache.host_name

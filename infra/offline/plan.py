@@ -99,10 +99,40 @@ def _diagnostic_summary(resource: RecordedResource) -> list[str]:
     return parts
 
 
+def _network_summary(resource: RecordedResource) -> list[str]:
+    """The network part at a glance: address plan, subnets with their delegation, what an endpoint exposes."""
+    i = resource.inputs
+    if resource.token == "azure-native:network:VirtualNetwork":
+        parts = [f"addressSpace={','.join((i.get('addressSpace') or {}).get('addressPrefixes') or [])}"]
+        for subnet in i.get("subnets") or []:
+            delegated = [d.get("serviceName") for d in subnet.get("delegations") or []]
+            parts.append(
+                f"{subnet.get('name')}={subnet.get('addressPrefix')}" + (f"->{delegated[0]}" if delegated else "")
+            )
+        return parts
+    if resource.token == "azure-native:network:PrivateEndpoint":
+        connections = i.get("privateLinkServiceConnections") or [{}]
+        target = str(connections[0].get("privateLinkServiceId", "")).rsplit("/", 1)[-1]
+        subnet = str((i.get("subnet") or {}).get("id", "")).rsplit("/virtualNetworks/", 1)[-1]
+        return [f"target={target}", f"groupIds={','.join(connections[0].get('groupIds') or [])}", f"subnet={subnet}"]
+    if resource.token == "azure-native:network:PrivateDnsZoneGroup":
+        zones = [str(c.get("privateDnsZoneId", "")).rsplit("/", 1)[-1] for c in i.get("privateDnsZoneConfigs") or []]
+        return [f"endpoint={i.get('privateEndpointName')}", f"zones={','.join(zones)}"]
+    if resource.token == "azure-native:network:VirtualNetworkPeering":
+        return [f"remote={str((i.get('remoteVirtualNetwork') or {}).get('id', '')).rsplit('/', 1)[-1]}"]
+    if resource.token == "azure-native:privatedns:VirtualNetworkLink":
+        return [
+            f"zone={i.get('privateZoneName')}",
+            f"vnet={str((i.get('virtualNetwork') or {}).get('id', '')).rsplit('/', 1)[-1]}",
+        ]
+    return []
+
+
 def _summary(resource: RecordedResource) -> str:
     parts = _role_summary(resource) if resource.token == "azure-native:authorization:RoleAssignment" else []
     if resource.token == "azure-native:monitor:DiagnosticSetting":
         parts = _diagnostic_summary(resource)
+    parts += _network_summary(resource)
     for key in _HIGHLIGHTS:
         if key in resource.secret_inputs or key not in resource.inputs:
             continue
@@ -113,8 +143,13 @@ def _summary(resource: RecordedResource) -> str:
     properties = resource.inputs.get("properties")
     if isinstance(properties, dict) and "properties" not in resource.secret_inputs:
         parts += [
-            f"{k}={properties[k]}" for k in ("enableRbacAuthorization", "enablePurgeProtection") if k in properties
+            f"{k}={properties[k]}"
+            for k in ("enableRbacAuthorization", "enablePurgeProtection", "publicNetworkAccess")
+            if k in properties
         ]
+        acls = properties.get("networkAcls")
+        if isinstance(acls, dict) and "defaultAction" in acls:
+            parts.append(f"networkDefaultAction={acls['defaultAction']}")
     if resource.protect:
         parts.append("protected")
     return ", ".join(parts)

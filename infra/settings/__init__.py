@@ -21,6 +21,7 @@ from infra.settings.feathr_client import FeathrClientSettings, parse_feathr_clie
 from infra.settings.key_vault import KeyVaultSettings, parse_key_vault
 from infra.settings.monitoring import MonitoringSettings, parse_monitoring
 from infra.settings.names import parse_name_overrides
+from infra.settings.network import NetworkSettings, parse_network
 from infra.settings.offline_store import OfflineStoreSettings, parse_offline_store
 from infra.settings.online_store import OnlineStoreSettings, parse_online_store
 from infra.settings.purview import PurviewSettings, parse_purview
@@ -42,6 +43,7 @@ class Settings:
     stack: str
     env: EnvironmentSettings
     names: Names
+    network: NetworkSettings
     offline_store: OfflineStoreSettings
     key_vault: KeyVaultSettings
     monitoring: MonitoringSettings
@@ -80,18 +82,28 @@ def load_settings(
     # The registry app has no private networking yet (a later issue): its endpoint is public.
     registry_api = parse_registry_api(root.section("registryApi"), env.production_like, endpoint_public=True)
     registry = parse_registry(root.section("registry"), env.production_like, env.location, registry_api.rbac)
+    sql = registry.sql
+    network = parse_network(
+        root.section("network"),
+        env.production_like,
+        env.location,
+        sql.secondary_location if registry.sql_database and sql.geo_replicated else None,
+    )
     settings = Settings(
         project=project,
         stack=stack,
         env=env,
         names=Names(env.prefix, env.environment, parse_name_overrides(root.section("names"))),
-        offline_store=parse_offline_store(root.section("offlineStore"), env.production_like),
-        key_vault=parse_key_vault(root.section("keyVault"), env.production_like),
+        network=network,
+        offline_store=parse_offline_store(root.section("offlineStore"), env.production_like, network.private),
+        key_vault=parse_key_vault(root.section("keyVault"), env.production_like, network.private),
         monitoring=parse_monitoring(root.section("monitoring"), env.production_like),
         registry=registry,
         registry_api=registry_api,
         purview=parse_purview(root.section("purview")),
-        online_store=parse_online_store(root.section("onlineStore"), env.production_like, env.location),
+        online_store=parse_online_store(
+            root.section("onlineStore"), env.production_like, env.location, network.private
+        ),
         spark=parse_spark(root.section("spark"), env.production_like, env.location),
         access=parse_access(root.section("access")),
         feathr_client=parse_feathr_client(root.section("feathrClient"), env.environment),

@@ -27,17 +27,30 @@ def check_combinations(s: Settings) -> None:
     if s.registry.sql_database:
         _check_sql_size(s)
     _check_exfiltration_runtime(s)
-    if s.key_vault.network_default_action == "Deny" and s.registry.sql_database:
+    geo_cache = s.online_store.geo_secondary_location
+    if s.network.private and geo_cache is not None and geo_cache not in s.network.locations:
+        raise _fail(
+            "onlineStore.geoReplication.secondaryLocation",
+            geo_cache,
+            "with network.mode 'private' the geo-secondary cache needs a private endpoint in its region, and the "
+            f"network has endpoint subnets only in {list(s.network.locations)} (the stack's location and "
+            "registry.sql.secondaryLocation): choose one of those",
+        )
+    if s.key_vault.network_default_action == "Deny" and s.registry.sql_database and not s.network.private:
         # App Service is not a trusted service of the Key Vault firewall: it resolves Key Vault
-        # references through a firewall only with VNet integration, which this program does not build.
+        # references through a firewall only with VNet integration, which only private mode builds
+        # (the registry app's integration subnet, network.primary).
         raise _fail(
             "keyVault.networkDefaultAction",
             "Deny",
             "the registry app reads its SQL connection string through a Key Vault reference, which a "
             "Key Vault firewall blocks (App Service is no trusted service); keep 'Allow' (access stays "
-            "RBAC-only, per secret) until the registry app has VNet integration",
+            "RBAC-only, per secret), or set network.mode 'private' (the registry app then reaches the vault "
+            "through its VNet integration and the vault's private endpoint)",
         )
-    store_closed = s.offline_store.network_default_action == "Deny" and not s.offline_store.shared
+    store_closed = (
+        s.offline_store.network_default_action == "Deny" or s.network.private
+    ) and not s.offline_store.shared
     spark = s.spark
     if spark.runtime == "synapse" and not spark.shared and store_closed and not spark.synapse.managed_virtual_network:
         raise _fail(
@@ -65,6 +78,13 @@ def check_combinations(s: Settings) -> None:
                 False,
                 "must be true with spark.runtime 'databricks': Feathr's Databricks jobs reach ADLS with the "
                 "account key (ADLS-ACCOUNT / ADLS-KEY in Key Vault); their clusters have no identity",
+            )
+        if store_closed and s.network.private:
+            raise _fail(
+                "network.mode",
+                "private",
+                "spark.runtime 'databricks' cannot reach a private offline store: the workspace has no VNet "
+                "injection yet, so its clusters would reach the store over its disabled public endpoint",
             )
         if store_closed:
             raise _fail(

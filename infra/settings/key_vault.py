@@ -29,14 +29,17 @@ class KeyVaultSettings:
     rotation_trigger: str
 
 
-def parse_key_vault(section: Section, production_like: bool) -> KeyVaultSettings:
+def parse_key_vault(section: Section, production_like: bool, private: bool = False) -> KeyVaultSettings:
+    """`private`: network.mode is 'private': the vault takes traffic from its private endpoint only."""
     purge_protection = section.boolean("purgeProtection", production_like)
     settings = KeyVaultSettings(
         sku=section.string("sku", "standard", allowed={"standard", "premium"}),
         # SDK VaultProperties.soft_delete_retention_in_days: "It accepts >=7 and <=90".
         soft_delete_retention_days=section.integer("softDeleteRetentionDays", 90, minimum=7, maximum=90),
         purge_protection=purge_protection,
-        network_default_action=section.string("networkDefaultAction", "Allow", allowed={"Allow", "Deny"}),
+        network_default_action=section.string(
+            "networkDefaultAction", "Deny" if private else "Allow", allowed={"Allow", "Deny"}
+        ),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
         bypass_azure_services=section.boolean("bypassAzureServices", True),
         rotation_days=section.integer("rotationDays", 60, minimum=1, maximum=MAX_ROTATION_DAYS),
@@ -52,6 +55,19 @@ def parse_key_vault(section: Section, production_like: bool) -> KeyVaultSettings
             "purgeProtection",
             False,
             "production-like stacks keep purge protection on (a purged vault loses every secret)",
+        )
+    if private and settings.network_default_action != "Deny":
+        raise section.fail(
+            "networkDefaultAction",
+            settings.network_default_action,
+            "must be 'Deny' with network.mode 'private': the vault's public access is disabled and its clients "
+            "come through its private endpoint",
+        )
+    if private and settings.allowed_ip_ranges:
+        raise section.fail(
+            "allowedIpRanges",
+            list(settings.allowed_ip_ranges),
+            "unused with network.mode 'private' (public network access is disabled): remove the ranges",
         )
     if settings.network_default_action == "Allow" and settings.allowed_ip_ranges:
         raise section.fail(

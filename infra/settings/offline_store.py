@@ -37,7 +37,8 @@ class OfflineStoreSettings:
         return self.existing_account_id.rsplit("/", 1)[-1] if self.existing_account_id else None
 
 
-def parse_offline_store(section: Section, production_like: bool) -> OfflineStoreSettings:
+def parse_offline_store(section: Section, production_like: bool, private: bool = False) -> OfflineStoreSettings:
+    """`private`: network.mode is 'private': a dedicated account takes traffic from its private endpoints only."""
     settings = OfflineStoreSettings(
         mode=section.string("mode", "dedicated", allowed={"dedicated", "shared"}),
         existing_account_id=section.string(
@@ -59,7 +60,9 @@ def parse_offline_store(section: Section, production_like: bool) -> OfflineStore
         shared_key_access=section.boolean("sharedKeyAccess", False),
         # SDK DeleteRetentionPolicy.days: 1-365 ("minimum ... 1 and the maximum value can be 365"); 0 = off.
         soft_delete_days=section.integer("softDeleteDays", 14, minimum=0, maximum=365),
-        network_default_action=section.string("networkDefaultAction", "Allow", allowed={"Allow", "Deny"}),
+        network_default_action=section.string(
+            "networkDefaultAction", "Deny" if private else "Allow", allowed={"Allow", "Deny"}
+        ),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
     )
     section.finish()
@@ -71,6 +74,19 @@ def parse_offline_store(section: Section, production_like: bool) -> OfflineStore
             "existingAccountId",
             settings.existing_account_id,
             "only allowed with mode 'shared'; a dedicated store creates its own account",
+        )
+    if private and not settings.shared and settings.network_default_action != "Deny":
+        raise section.fail(
+            "networkDefaultAction",
+            settings.network_default_action,
+            "must be 'Deny' with network.mode 'private': the account's public access is disabled and its clients "
+            "come through its private endpoints (dfs, blob)",
+        )
+    if private and not settings.shared and settings.allowed_ip_ranges:
+        raise section.fail(
+            "allowedIpRanges",
+            list(settings.allowed_ip_ranges),
+            "unused with network.mode 'private' (public network access is disabled): remove the ranges",
         )
     if settings.network_default_action == "Allow" and settings.allowed_ip_ranges:
         raise section.fail(

@@ -140,7 +140,10 @@ class _Raw:
     allowed_ip_ranges: tuple[str, ...]
 
 
-def parse_online_store(section: Section, production_like: bool, location: str) -> OnlineStoreSettings:
+def parse_online_store(
+    section: Section, production_like: bool, location: str, private: bool = False
+) -> OnlineStoreSettings:
+    """`private`: network.mode is 'private': the cache is reached through its private endpoint only."""
     kind = section.string("kind", MANAGED_REDIS, allowed=KINDS)
     zones_given = section.has("zones")
     zones = section.strings("zones", pattern="[123]", rule='availability zones "1", "2" or "3"')
@@ -173,11 +176,19 @@ def parse_online_store(section: Section, production_like: bool, location: str) -
             "Microsoft.Cache/redisEnterprise/<name>/databases/default)",
         ),
         secondary_location=geo.string("secondaryLocation", None, allowed=AZURE_REGIONS),
-        public_network_access=section.string("publicNetworkAccess", "Enabled", allowed={"Enabled", "Disabled"}),
+        public_network_access=section.string(
+            "publicNetworkAccess", "Disabled" if private else "Enabled", allowed={"Enabled", "Disabled"}
+        ),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
     )
     geo.finish()
     section.finish()
+    if private and raw.public_network_access != "Disabled":
+        raise section.fail(
+            "publicNetworkAccess",
+            raw.public_network_access,
+            "must be 'Disabled' with network.mode 'private': the cache is reached through its private endpoint",
+        )
 
     if len(set(zones)) != len(zones):
         raise section.fail("zones", list(zones), "must list each availability zone once")
