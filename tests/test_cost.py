@@ -266,6 +266,7 @@ PRICED = {
     "azure-native:storage:StorageAccount",
     "azure-native:synapse:BigDataPool",
     "azure-native:redisenterprise:RedisEnterprise",  # mapped, reported unpriced: no sourced meter
+    "azure-native:network:PrivateEndpoint",
 }
 FREE = {
     "azure-native:resources:ResourceGroup",
@@ -282,6 +283,9 @@ FREE = {
     "azure-native:storage:BlobServiceProperties",
     "azure-native:redisenterprise:Database",
     "azure-native:monitor:DiagnosticSetting",
+    "azure-native:network:VirtualNetwork",
+    "azure-native:network:NetworkSecurityGroup",
+    "azure-native:network:PrivateDnsZoneGroup",
     "azure-native:web:WebApp",
     "azure-native:web:WebAppAuthSettingsV2",
     "azure-native:web:WebAppFtpAllowed",
@@ -296,6 +300,9 @@ UNPRICED = {
     "azure-native:sql:BackupShortTermRetentionPolicy",
     "azure-native:sql:LongTermRetentionPolicy",
     "azure-native:operationalinsights:Workspace",
+    "azure-native:privatedns:PrivateZone",
+    "azure-native:privatedns:VirtualNetworkLink",
+    "azure-native:network:VirtualNetworkPeering",  # no price mapping: bills per GB crossing the peering
 }
 
 

@@ -143,7 +143,10 @@ def test_prod_data_paths(prod):
 
 def test_the_partner_region_is_marked(prod):
     text = to_mermaid(build_picture("prod", prod.resources))
-    assert "class Database_registry_sql_secondary_database,Server_registry_sql_partner_server partner" in text
+    assert (
+        "class Database_registry_sql_secondary_database,Server_registry_sql_partner_server,"
+        "VirtualNetwork_network_northeurope_vnet partner" in text
+    )
     assert "regions: northeurope, westeurope" in text
 
 
