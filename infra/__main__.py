@@ -62,6 +62,7 @@ net = Network(
         environment=env.environment,
         resource_group_name=group.name,
         tags=tags,
+        monitoring=monitoring,
     ),
 )
 secrets = SecretStore(

@@ -105,6 +105,11 @@ DOES_NOT = {
     # supported-metrics/microsoft-network-privatednszones-metrics: DS Export "No"; no supported-logs page.
     "microsoft.network/privatednszones": "metrics not exportable, no resource logs",
     "microsoft.network/privatednszones/virtualnetworklinks": "configuration of the zone",
+    # Learn's supported-logs index has no Microsoft.Network/privateEndpoints page; its traffic metrics
+    # (PEBytesIn/PEBytesOut) stay in Azure Monitor metrics, read without a diagnostic setting.
+    "microsoft.network/privateendpoints": "no resource logs (no supported-logs page); platform metrics only",
+    "microsoft.network/privateendpoints/privatednszonegroups": "configuration of the private endpoint",
+    "microsoft.network/virtualnetworks/virtualnetworkpeerings": "configuration of the virtual network",
 }
 
 # Pulumi resources that are no Azure Resource Manager resources at all.

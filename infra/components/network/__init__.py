@@ -13,6 +13,7 @@ from pulumi_azure_native import network, privatedns
 from infra.components.network.dns_zones import zones_for
 
 if TYPE_CHECKING:  # settings import dns_zones from this package: no import of settings at run time
+    from infra.components.monitoring import Monitoring
     from infra.settings.network import NetworkSettings, RegionNetwork
 
 __all__ = ["Network", "NetworkArgs"]
@@ -37,6 +38,7 @@ class NetworkArgs:
     environment: str
     resource_group_name: pulumi.Input[str]
     tags: dict[str, str]
+    monitoring: Monitoring
 
 
 class Network(pulumi.ComponentResource):
@@ -160,6 +162,12 @@ class Network(pulumi.ComponentResource):
                 tags=a.tags,
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            a.monitoring.diagnose(
+                f"network-{region.location}-{role}-nsg",
+                target_id=nsg.id,
+                resource_type="Microsoft.Network/networkSecurityGroups",
+                parent=nsg,
+            )
             delegation = DELEGATIONS.get(role)
             subnets.append(
                 network.SubnetArgs(
@@ -191,6 +199,12 @@ class Network(pulumi.ComponentResource):
             subnets=subnets,  # inline: the VNet owns its subnets, so an update never drops one
             tags=a.tags,
             opts=pulumi.ResourceOptions(parent=self),
+        )
+        a.monitoring.diagnose(
+            f"network-{region.location}-vnet",
+            target_id=vnet.id,
+            resource_type="Microsoft.Network/virtualNetworks",
+            parent=vnet,
         )
         for role in region.roles:
             self._subnet_ids[(region.location, role)] = vnet.id.apply(
