@@ -207,9 +207,8 @@ class Network(pulumi.ComponentResource):
             parent=vnet,
         )
         for role in region.roles:
-            self._subnet_ids[(region.location, role)] = vnet.id.apply(
-                lambda i, r=role: f"{i}/subnets/{SUBNET_NAMES[r]}"
-            )
+            # ARM's subnet id: <vnet id>/subnets/<name>.
+            self._subnet_ids[(region.location, role)] = pulumi.Output.concat(vnet.id, "/subnets/", SUBNET_NAMES[role])
         self._vnet_ids.append((f"{base}-vnet", vnet.id))
         return vnet
 
