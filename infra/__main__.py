@@ -25,6 +25,7 @@ from infra.access.matrix import (
 from infra.components.access import AccessControl, AccessControlArgs, SynapseDataPlane
 from infra.components.key_vault import KeyVaultArgs, SecretStore
 from infra.components.monitoring import Monitoring, MonitoringArgs
+from infra.components.monitoring.app_insights import RegistryProbe, RegistryProbeArgs
 from infra.components.network import Network, NetworkArgs
 from infra.components.offline_store import OfflineStore, OfflineStoreArgs
 from infra.components.online_store import OnlineStore, OnlineStoreArgs
@@ -51,6 +52,8 @@ monitoring = Monitoring(
         location=env.location,
         production_like=env.production_like,
         tags=tags,
+        prefix=env.prefix,
+        environment=env.environment,
     ),
 )
 # Always built: in public mode it declares nothing and expose() returns [] (docs/networking.md).
@@ -144,6 +147,23 @@ registry = FeatureRegistry(
         monitoring=monitoring,
     ),
 )
+if monitoring.action_group_id is not None:
+    # Registry health from outside, from several Azure locations, against the endpoint clients use.
+    RegistryProbe(
+        "registry-probe",
+        RegistryProbeArgs(
+            settings=settings.monitoring.alerting,
+            component_name=f"{env.prefix}-{env.environment}-registry-appi",
+            test_name=f"{env.prefix}-{env.environment}-registry-availability",
+            api_endpoint=registry.api_endpoint,
+            workspace_id=monitoring.workspace_id,
+            resource_group_name=group.name,
+            location=env.location,
+            tags=tags,
+        ),
+        monitoring.alerting,
+        opts=pulumi.ResourceOptions(parent=monitoring),
+    )
 
 AccessControl(
     "access",

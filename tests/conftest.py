@@ -36,6 +36,8 @@ SHARED_VARIANT_FILES = frozenset(
         "tests/test_access_exact.py",
         "tests/test_security_properties.py",
         "tests/test_diagnostics.py",
+        "tests/test_alerts.py",
+        "tests/test_sql_audit.py",
     }
 )
 

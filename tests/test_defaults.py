@@ -61,6 +61,21 @@ DEFAULTS = [
     # monitoring
     ("monitoring.workspace_id", None),
     ("monitoring.retention_days", 30),
+    ("monitoring.alerting.enabled", False),
+    ("monitoring.alerting.email", None),  # REQUIRED's owner "o" is no mail address
+    ("monitoring.alerting.webhook", False),
+    ("monitoring.alerting.sql_defender", False),
+    ("monitoring.alerting.thresholds.sql_cpu_percent", 80),
+    ("monitoring.alerting.thresholds.sql_storage_percent", 85),
+    ("monitoring.alerting.thresholds.redis_memory_percent", 80),
+    ("monitoring.alerting.thresholds.redis_server_load_percent", 80),
+    ("monitoring.alerting.thresholds.http_5xx_per_5_minutes", 10),
+    ("monitoring.alerting.thresholds.storage_availability_percent", 99.0),
+    ("monitoring.alerting.thresholds.failed_spark_applications", 1),
+    (
+        "monitoring.alerting.availability_locations",
+        ("emea-nl-ams-azr", "emea-gb-db3-azr", "emea-ru-msa-edge", "emea-fr-pra-edge", "us-va-ash-azr"),
+    ),
     # onlineStore
     ("online_store.kind", "managed-redis"),
     ("online_store.sku", "Balanced_B0"),
@@ -212,6 +227,8 @@ PRODUCTION_REQUIRED = {
             "autoPauseDelay": -1,
         }
     },
+    # Alerting is on in production: with an owner that is no mail address ("o"), the receiver must be named.
+    "monitoring": {"alerts": {"email": "ops@contoso.com"}},
 }
 PRODUCTION_DEFAULTS = [
     ("online_store.sku", "Balanced_B5"),
@@ -228,6 +245,8 @@ PRODUCTION_DEFAULTS = [
     ("offline_store.network_default_action", "Deny"),
     ("key_vault.network_default_action", "Deny"),
     ("online_store.public_network_access", "Disabled"),
+    ("monitoring.alerting.enabled", True),
+    ("monitoring.alerting.sql_defender", True),
 ]
 
 

@@ -102,13 +102,18 @@ def _sql_secrets(stack, *extra):
     return _PASSWORD | _vault_secrets(stack, *names, *extra)
 
 
+def _alerting(stack):
+    # The action group (alerting is on in prod): its webhook receiver's URL may carry a token.
+    return {"monitoring-action-group": {"webhookReceivers"}} if stack == "prod" else {}
+
+
 # Which resources the engine is told to keep secret in state beyond their secret inputs.
 SECRET_OUTPUTS = {
-    "as deployed": _sql_secrets,
-    "purview": _sql_secrets,  # RBAC keeps the registry's roles in SQL
-    "databricks": lambda s: _sql_secrets(s, "adls-account", "adls-key"),
+    "as deployed": lambda s: _sql_secrets(s) | _alerting(s),
+    "purview": lambda s: _sql_secrets(s) | _alerting(s),  # RBAC keeps the registry's roles in SQL
+    "databricks": lambda s: _sql_secrets(s, "adls-account", "adls-key") | _alerting(s),
     # The legacy cache's create response carries its access keys.
-    "legacy redis": lambda s: _sql_secrets(s) | {"online-store": {"accessKeys"}},
+    "legacy redis": lambda s: _sql_secrets(s) | {"online-store": {"accessKeys"}} | _alerting(s),
 }
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pulumi
 from pulumi_azure_native import keyvault
 
+from infra.components.monitoring.alerts import LogAlert
 from infra.components.network import Network
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.secret_rotation import RotationPolicy, RotationSchedule
@@ -15,6 +16,23 @@ from infra.settings.key_vault import KeyVaultSettings
 
 if TYPE_CHECKING:
     from infra.components.monitoring import Monitoring
+
+# Key Vault has no metric for expiring secrets. It publishes near-expiry (30 days before) and expired events
+# to Event Grid and writes each one into its AuditEvent log as SecretNearExpiryEventGridNotification /
+# SecretExpiredEventGridNotification (Learn, key-vault/general/logging, "Operation names table", Secrets),
+# logged even with no Event Grid subscription (same page, "What is logged"). So: a log search alert on the
+# vault's resource-specific audit table (AZKVAuditLogs, Learn azure-monitor/reference/tables/azkvauditlogs,
+# column OperationName), where its diagnostic setting sends AuditEvent.
+SECRET_EXPIRY_ALERTS = (
+    LogAlert(
+        key="secret-expiry",
+        description="A Key Vault secret expires within 30 days or has expired: a scheduled rotation did not run",
+        query=(
+            "AZKVAuditLogs\n"
+            '| where OperationName in ("SecretNearExpiryEventGridNotification", "SecretExpiredEventGridNotification")'
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,7 @@ class SecretStore(pulumi.ComponentResource):
         if args.production_like:
             lock_against_deletion(name, vault, "Feathr secrets of a production environment", self)
         args.monitoring.diagnose(name, target_id=vault.id, resource_type="Microsoft.KeyVault/vaults", parent=self)
+        args.monitoring.watch(name, target_id=vault.id, alerts=SECRET_EXPIRY_ALERTS, parent=self)
         self.vault = vault
         self.secrets: dict[str, keyvault.Secret] = {}  # by secret name: access grants scope to them
         self.vault_name: pulumi.Output[str] = vault.name

@@ -9,12 +9,26 @@ from pulumi_azure_native import storage
 
 from infra.components.key_vault import SecretStore
 from infra.components.monitoring import Monitoring
+from infra.components.monitoring.alerts import MetricAlert
 from infra.components.network import Network
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.settings.offline_store import OfflineStoreSettings
 
 ADLS_ACCOUNT_SECRET = "ADLS-ACCOUNT"
 ADLS_KEY_SECRET = "ADLS-KEY"
+# Learn, "Supported metrics for Microsoft.Storage/storageAccounts": Availability, Percent, Average, PT1M.
+STORAGE_ALERTS = (
+    MetricAlert(
+        key="availability",
+        description="Offline store availability below monitoring.alerts.storageAvailabilityPercent over 15 minutes",
+        namespace="Microsoft.Storage/storageAccounts",
+        metric="Availability",
+        aggregation="Average",
+        operator="LessThan",
+        threshold="storage_availability_percent",
+        severity=1,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,7 @@ class OfflineStore(pulumi.ComponentResource):
         )
         # dfs for Spark and Feathr (abfss://), blob for clients that use the Blob API on the same account.
         args.network.expose(name, target_id=account.id, group_ids=("dfs", "blob"), location=args.location, parent=self)
+        args.monitoring.watch(name, target_id=account.id, alerts=STORAGE_ALERTS, parent=self)
         self.account_name = account.name
         self.account_id = account.id
         self.dfs_endpoint = account.primary_endpoints.dfs

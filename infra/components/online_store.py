@@ -16,6 +16,7 @@ from pulumi_azure_native import managedidentity, redis, redisenterprise
 from infra.components.firewall import client_range
 from infra.components.key_vault import SecretStore
 from infra.components.monitoring import Monitoring
+from infra.components.monitoring.alerts import MetricAlert
 from infra.components.network import Network
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.redis_key_rotation import (
@@ -32,6 +33,35 @@ PASSWORD_SECRET_NAME = "REDIS-PASSWORD"
 SECONDARY_PASSWORD_SECRET_NAME = "REDIS-PASSWORD-SECONDARY"
 MANAGED_REDIS_PORT = 10000
 DATABASE_NAME = "default"  # Managed Redis allows exactly one database, named "default"
+
+
+def redis_alerts(namespace: str) -> tuple[MetricAlert, ...]:
+    """Memory and server load. Learn, "Supported metrics for Microsoft.Cache/redisEnterprise" and "...for
+    Microsoft.Cache/redis": usedmemorypercentage and serverLoad, Percent, Maximum, PT1M, on both types."""
+    return (
+        MetricAlert(
+            key="memory",
+            description="Online store memory above alerts.redisMemoryPercent (noeviction: writes fail when full)",
+            namespace=namespace,
+            metric="usedmemorypercentage",
+            aggregation="Maximum",
+            operator="GreaterThan",
+            threshold="redis_memory_percent",
+        ),
+        MetricAlert(
+            key="server-load",
+            description="Online store server load above monitoring.alerts.redisServerLoadPercent for 15 minutes",
+            namespace=namespace,
+            metric="serverLoad",
+            aggregation="Maximum",
+            operator="GreaterThan",
+            threshold="redis_server_load_percent",
+        ),
+    )
+
+
+MANAGED_REDIS_ALERTS = redis_alerts("Microsoft.Cache/redisEnterprise")
+CACHE_FOR_REDIS_ALERTS = redis_alerts("Microsoft.Cache/redis")
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,12 @@ class OnlineStore(pulumi.ComponentResource):
             rotation=self._key_schedule,
             tags={SLOT_TAG: self.key_rotation.slot},
         )
+        # Memory and load of each cluster clients use: the cache, and a Managed Redis secondary (an active
+        # member of the group). A passive Cache for Redis replica serves nobody until it is unlinked.
+        alerts = MANAGED_REDIS_ALERTS if args.settings.managed else CACHE_FOR_REDIS_ALERTS
+        args.monitoring.watch(name, target_id=self.cache_id, alerts=alerts, parent=self)
+        if self.secondary_cache_id is not None:
+            args.monitoring.watch(f"{name}-secondary", target_id=self.secondary_cache_id, alerts=alerts, parent=self)
         self.register_outputs(
             {"host": self.host, "port": self.port, "ssl_enabled": self.ssl_enabled, "cache_id": self.cache_id}
         )

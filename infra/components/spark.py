@@ -25,6 +25,8 @@ from pulumi_command import local
 
 from infra.components.firewall import AZURE_SERVICES, client_range
 from infra.components.monitoring import Monitoring
+from infra.components.monitoring.alerts import LogAlert, MetricAlert
+from infra.components.monitoring.sql_audit import audit_synapse_workspace
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
 from infra.feathr_config import DatabricksSpark, SynapseSpark, databricks_config_template
@@ -34,6 +36,35 @@ from infra.settings.spark import DatabricksSettings, SparkSettings
 APPROVE_PRIVATE_ENDPOINTS = Path(__file__).with_name("approve_private_endpoints.sh")
 FILL_IN = "FEATHR_FILL_IN"
 FEATHR_JOIN_JOB = "com.linkedin.feathr.offline.job.FeatureJoinJob"
+
+# Failed Spark applications. Synapse: Learn, "Supported metrics for Microsoft.Synapse/workspaces/bigDataPools":
+# BigDataPoolApplicationsEnded, Count, Total, dimensions JobType and JobResult, PT1M.
+SYNAPSE_ALERTS = (
+    MetricAlert(
+        key="failed-applications",
+        description="Feathr Spark applications failed on the Synapse pool (alerts.failedSparkApplicationsPerHour)",
+        namespace="Microsoft.Synapse/workspaces/bigDataPools",
+        metric="BigDataPoolApplicationsEnded",
+        aggregation="Total",
+        operator="GreaterThanOrEqual",
+        threshold="failed_spark_applications",
+        window="PT1H",
+        frequency="PT15M",
+        dimensions=(("JobResult", ("Failed",)),),
+    ),
+)
+# Databricks has no job metrics in Azure Monitor: its `jobs` diagnostic logs land in DatabricksJobs (Learn,
+# azure-monitor/reference/tables/databricksjobs), where a failed run is ActionName "runFailed" (Databricks,
+# "Audit log reference", jobs events).
+DATABRICKS_ALERTS = (
+    LogAlert(
+        key="failed-applications",
+        description="Feathr Spark job runs failed in the Databricks workspace",
+        query='DatabricksJobs\n| where ActionName == "runFailed"',
+        threshold="failed_spark_applications",
+        operator="GreaterThanOrEqual",
+    ),
+)
 
 # Stack outputs: what the Feathr config and a shared consumer stack read. Written by every stack (dedicated
 # or shared); read back through a StackReference in shared mode (and fabricated by the offline mocks).
@@ -189,6 +220,18 @@ class SparkCompute(pulumi.ComponentResource):
         args.monitoring.diagnose(
             f"{name}-pool", target_id=pool.id, resource_type="Microsoft.Synapse/workspaces/bigDataPools", parent=self
         )
+        args.monitoring.watch(f"{name}-pool", target_id=pool.id, alerts=SYNAPSE_ALERTS, parent=self)
+        # The workspace's serverless SQL endpoint: audited, and with Defender for SQL threat detection.
+        audit_synapse_workspace(
+            name,
+            workspace_name=workspace.name,
+            resource_group_name=args.resource_group_name,
+            defender=args.monitoring.alerting.settings.sql_defender,
+            alert_emails=args.monitoring.alerting.mail_to,
+            tags=args.tags,
+            depends_on=[workspace],
+            parent=self,
+        )
         self.workspace = workspace
         self.workspace_name: pulumi.Output[str] = workspace.name
         self.workspace_id: pulumi.Output[str] | None = workspace.id
@@ -235,6 +278,7 @@ class SparkCompute(pulumi.ComponentResource):
         args.monitoring.diagnose(
             name, target_id=workspace.id, resource_type="Microsoft.Databricks/workspaces", parent=self
         )
+        args.monitoring.watch(name, target_id=workspace.id, alerts=DATABRICKS_ALERTS, parent=self)
         self.workspace = workspace
         self.workspace_name = workspace.name
         self.workspace_id = workspace.id

@@ -40,7 +40,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-for-a-secret-value"
+from infra.settings.reader import OFFLINE_SECRET_PLACEHOLDER
+
 _TAG = "tag:yaml.org,2002:"
 _TYPES = ("string", "integer", "boolean", "array", "object")
 

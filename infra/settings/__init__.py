@@ -13,6 +13,7 @@ from typing import Any
 
 from infra.naming import Names
 from infra.settings.access import AccessSettings, parse_access
+from infra.settings.alerting import ALERT_WEBHOOK_KEY
 from infra.settings.cost import CostSettings, parse_cost
 from infra.settings.cross_checks import check_combinations
 from infra.settings.environment import EnvironmentSettings, parse_environment
@@ -34,7 +35,7 @@ __all__ = ["DATABRICKS_TOKEN_KEY", "Settings", "SettingsError", "load_settings"]
 
 DATABRICKS_TOKEN_KEY = "databricksToken"
 # Settings whose value is a secret: set with `pulumi config set --secret`, read as a Pulumi secret.
-SECRET_SETTINGS = (DATABRICKS_TOKEN_KEY,)
+SECRET_SETTINGS = (DATABRICKS_TOKEN_KEY, ALERT_WEBHOOK_KEY)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,13 @@ def load_settings(
         network=network,
         offline_store=parse_offline_store(root.section("offlineStore"), env.production_like, network.private),
         key_vault=parse_key_vault(root.section("keyVault"), env.production_like, network.private),
-        monitoring=parse_monitoring(root.section("monitoring"), env.production_like),
+        monitoring=parse_monitoring(
+            root.section("monitoring"),
+            env.production_like,
+            env.owner,
+            root.secret_given(ALERT_WEBHOOK_KEY),
+            own.get(ALERT_WEBHOOK_KEY),
+        ),
         registry=registry,
         registry_api=registry_api,
         purview=parse_purview(root.section("purview")),

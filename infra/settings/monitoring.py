@@ -1,11 +1,13 @@
 """Monitoring: the Log Analytics workspace every resource's diagnostics go to, created per environment
-or an existing central one. (Alerting, the owner's mail and audit retention join this section.)"""
+or an existing central one; alerting, the registry's availability test and Defender for SQL
+(`alerting.py`) are read from the same section."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from infra.settings.alerting import AlertSettings, parse_alerting
 from infra.settings.reader import SUBSCRIPTION_ID_PREFIX, Section
 
 # Learn, "Manage data retention in a Log Analytics workspace" (logs/data-retention-configure) and "Azure
@@ -30,13 +32,21 @@ class MonitoringSettings:
     workspace_id: str | None
     # Retention of the created workspace; None with an existing workspace (its owner decides).
     retention_days: int | None
+    # monitoring.alerts, monitoring.availabilityTest, monitoring.sqlDefender and the secret alertWebhookUrl.
+    alerting: AlertSettings
 
     @property
     def creates_workspace(self) -> bool:
         return self.workspace_id is None
 
 
-def parse_monitoring(section: Section, production_like: bool) -> MonitoringSettings:
+def parse_monitoring(
+    section: Section,
+    production_like: bool,
+    owner: str = "",
+    webhook_given: bool = False,
+    webhook_url: str | None = None,
+) -> MonitoringSettings:
     workspace_id = (
         section.string(
             "workspaceId",
@@ -54,7 +64,7 @@ def parse_monitoring(section: Section, production_like: bool) -> MonitoringSetti
         minimum=MIN_RETENTION_DAYS,
         maximum=MAX_RETENTION_DAYS,
     )
-    # M2's keys (alerting, owner mail, webhook, thresholds, audit retention) are read here, before finish().
+    alerting = parse_alerting(section, production_like, owner, webhook_given, webhook_url)
     section.finish()
     if workspace_id is not None and given_retention:
         raise section.fail(
@@ -70,4 +80,6 @@ def parse_monitoring(section: Section, production_like: bool) -> MonitoringSetti
             f"production-like stacks keep logs at least {PRODUCTION_MIN_RETENTION_DAYS} days "
             f"({PRODUCTION_MIN_RETENTION_DAYS}-{MAX_RETENTION_DAYS})",
         )
-    return MonitoringSettings(workspace_id=workspace_id, retention_days=None if workspace_id else retention)
+    return MonitoringSettings(
+        workspace_id=workspace_id, retention_days=None if workspace_id else retention, alerting=alerting
+    )

@@ -34,6 +34,9 @@ _WIDEST_PREFIX = 8  # nothing wider than a /8: a rule that spans the internet is
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 SUBSCRIPTION_ID_PREFIX = r"/subscriptions/" + GUID  # how every resource id in settings begins
 _MISSING: Any = object()
+# What the offline plan hands the program for a `secure:` stack-file value it cannot decrypt
+# (infra/offline/stack_files.py): a secret setting's checks skip it, the real value comes from the CLI.
+OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-for-a-secret-value"
 
 
 def describe(value: Any) -> str:

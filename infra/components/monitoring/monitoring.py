@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from infra.components.monitoring.diagnostic_categories import DIAGNOSTICS, WORKSPACE_TYPE, diagnostics_for
+from infra.components.monitoring.alerts import ActivityLogAlert, Alerting, AlertingArgs, LogAlert, MetricAlert
+from infra.components.monitoring.diagnostic_categories import (
+    DIAGNOSTICS,
+    WORKSPACE_TYPE,
+    Diagnostics,
+    diagnostics_for,
+)
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.settings.monitoring import MonitoringSettings
 
@@ -25,6 +32,9 @@ class MonitoringArgs:
     location: str
     production_like: bool
     tags: dict[str, str]
+    # Alert rule and action group names: <prefix>-<environment>-...
+    prefix: str = ""
+    environment: str = ""
 
 
 class Monitoring(pulumi.ComponentResource):
@@ -55,20 +65,42 @@ class Monitoring(pulumi.ComponentResource):
             self.workspace_id: pulumi.Output[str] = workspace.id
         else:
             self.workspace_id = pulumi.Output.from_input(settings.workspace_id)
-        # The action group alerts notify; None while alerting is off (monitoring alerts, owner M2).
-        self.action_group_id: pulumi.Output[str] | None = None
+        # The action group every alert notifies, and the rules made from alert data; nothing while alerting
+        # is off (monitoring.alerts.enabled), when action_group_id is None.
+        self.alerting = Alerting(
+            name,
+            AlertingArgs(
+                settings=settings.alerting,
+                prefix=args.prefix,
+                environment=args.environment,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                tags=args.tags,
+            ),
+            parent=self,
+        )
+        self.action_group_id: pulumi.Output[str] | None = self.alerting.action_group_id
         if self.workspace is not None:
             # The workspace's own query audit (who ran which query) lands in itself.
             self.diagnose(name, target_id=self.workspace.id, resource_type=WORKSPACE_TYPE, parent=self)
         self.register_outputs({"workspace_id": self.workspace_id})
 
     def diagnose(
-        self, name: str, *, target_id: pulumi.Input[str], resource_type: str, parent: pulumi.Resource
+        self,
+        name: str,
+        *,
+        target_id: pulumi.Input[str],
+        resource_type: str,
+        parent: pulumi.Resource,
+        categories: Sequence[str] | None = None,
     ) -> monitor.DiagnosticSetting:
         """The diagnostic setting of one resource (`resource_type` its ARM type, e.g. Microsoft.KeyVault/vaults):
         its log categories or category groups and metrics from DIAGNOSTICS, to the workspace, in resource-specific
-        tables where the type has them. Logical name `<name>-diagnostics`."""
+        tables where the type has them. Logical name `<name>-diagnostics`. `categories` narrows the logs to
+        those (of the type's), without metrics: the `master` database carries server audit records only."""
         row = diagnostics_for(resource_type)
+        if categories is not None:
+            row = Diagnostics(categories=tuple(categories), dedicated=row.dedicated)
         return monitor.DiagnosticSetting(
             f"{name}-diagnostics",
             name=SETTING_NAME,
@@ -80,6 +112,18 @@ class Monitoring(pulumi.ComponentResource):
             metrics=[monitor.DiagnosticsMetricSettingsArgs(category=c, enabled=True) for c in row.metrics],
             opts=pulumi.ResourceOptions(parent=parent),
         )
+
+    def watch(
+        self,
+        name: str,
+        *,
+        target_id: pulumi.Input[str] | Sequence[pulumi.Input[str]],
+        alerts: Sequence[MetricAlert | ActivityLogAlert | LogAlert],
+        parent: pulumi.Resource,
+    ) -> list[pulumi.CustomResource]:
+        """Alert rules on one resource from alert data (alerts.py), to the action group; none while alerting
+        is off."""
+        return self.alerting.watch(name, target_id=target_id, alerts=alerts, parent=parent)
 
 
 __all__ = ["DIAGNOSTICS", "SETTING_NAME", "Monitoring", "MonitoringArgs"]

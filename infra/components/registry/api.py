@@ -20,6 +20,7 @@ import pulumi
 from pulumi_azure_native import managedidentity, web
 
 from infra.components.monitoring import Monitoring
+from infra.components.monitoring.alerts import MetricAlert
 from infra.components.registry.entra_app import RegistryEntraApp, RegistryEntraAppArgs
 from infra.components.registry.purview_store import PurviewRegistryStore
 from infra.components.registry.registry_auth import registry_auth_settings, tenant_gate_app_settings
@@ -37,6 +38,34 @@ CONTAINER_PORT = "80"  # nginx inside the image
 BACKENDS = ("sql", "purview")
 # Not read by the image: it only changes when the connection secret gets a new version (see RegistryApiArgs).
 SECRET_VERSION_SETTING = "FEATHR_CONNECTION_SECRET_VERSION"
+# Learn, "Supported metrics for Microsoft.Web/sites": Http5xx (Count, Total, PT1M) and HealthCheckStatus
+# (Count, Average, time grains PT5M and up: the percentage of instances whose health check passes).
+WEB_APP_ALERTS = (
+    MetricAlert(
+        key="http-5xx",
+        description="Registry API answered 5xx more than monitoring.alerts.http5xxPerFiveMinutes times in 5 minutes",
+        namespace="Microsoft.Web/sites",
+        metric="Http5xx",
+        aggregation="Total",
+        operator="GreaterThan",
+        threshold="http_5xx_per_5_minutes",
+        window="PT5M",
+        frequency="PT1M",
+        severity=1,
+    ),
+    MetricAlert(
+        key="health-check",
+        description=f"Registry instances fail App Service's health check ({HEALTH_CHECK_PATH}: API and its store)",
+        namespace="Microsoft.Web/sites",
+        metric="HealthCheckStatus",
+        aggregation="Average",
+        operator="LessThan",
+        threshold=100,
+        window="PT15M",
+        frequency="PT5M",
+        severity=1,
+    ),
+)
 
 
 def key_vault_reference(secret_uri: str) -> str:
@@ -217,6 +246,7 @@ class RegistryApi(pulumi.ComponentResource):
         args.monitoring.diagnose(
             f"{name}-plan", target_id=plan.id, resource_type="Microsoft.Web/serverfarms", parent=self
         )
+        args.monitoring.watch(name, target_id=app.id, alerts=WEB_APP_ALERTS, parent=self)
         registry_auth_settings(
             f"{name}-auth",
             app_name=app.name,

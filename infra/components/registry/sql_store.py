@@ -21,6 +21,8 @@ from pulumi_azure_native import sql
 from infra.components.firewall import AZURE_SERVICES, FirewallRange, client_range
 from infra.components.key_vault import SecretStore
 from infra.components.monitoring import Monitoring
+from infra.components.monitoring.alerts import ActivityLogAlert, MetricAlert
+from infra.components.monitoring.sql_audit import audit_server
 from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.registry.app_user import APP_USER
 from infra.components.registry.roles import RegistryRoleGrant
@@ -35,6 +37,45 @@ SQL_HOST_SUFFIX = "database.windows.net"  # <server>.database.windows.net, <fail
 # image's hand-written parser splits or trips on) and need no escaping in a shell environment value.
 PASSWORD_SPECIALS = "!#()*+-_.[]~"
 PASSWORD_LENGTH = 40
+
+# Alerts on the registry database (Learn, "Supported metrics for Microsoft.Sql/servers/databases": cpu_percent
+# and storage_percent, Percent, Average/Maximum/Minimum, PT1M), on whichever server holds the primary.
+DATABASE_ALERTS = (
+    MetricAlert(
+        key="cpu",
+        description="Registry database CPU above monitoring.alerts.sqlCpuPercent for 15 minutes",
+        namespace="Microsoft.Sql/servers/databases",
+        metric="cpu_percent",
+        aggregation="Average",
+        operator="GreaterThan",
+        threshold="sql_cpu_percent",
+    ),
+    MetricAlert(
+        key="storage",
+        description="Registry database data space used above monitoring.alerts.sqlStoragePercent of its max size",
+        namespace="Microsoft.Sql/servers/databases",
+        metric="storage_percent",
+        aggregation="Maximum",
+        operator="GreaterThan",
+        threshold="sql_storage_percent",
+        window="PT1H",
+        frequency="PT15M",
+    ),
+)
+# The failover group switched roles: a planned or forced failover, recorded in the activity log under these
+# operations (Learn, "Azure permissions for Databases", Microsoft.Sql: servers/failoverGroups/failover/action
+# "Executes planned failover in an existing failover group", .../forceFailoverAllowDataLoss/action). Scoped to
+# the resource group: the operation is posted on whichever server is becoming the primary.
+FAILOVER_ALERTS = (
+    ActivityLogAlert(
+        key="failover",
+        description="The registry's SQL failover group changed its primary server (failover or forced failover)",
+        operations=(
+            "Microsoft.Sql/servers/failoverGroups/failover/action",
+            "Microsoft.Sql/servers/failoverGroups/forceFailoverAllowDataLoss/action",
+        ),
+    ),
+)
 
 
 def connection_string(host: str, database: str, login: str, password: str) -> str:
@@ -121,6 +162,9 @@ class SqlRegistryStore(pulumi.ComponentResource):
             lock_against_deletion(
                 f"{name}-database", database, "Feathr registry database of a production environment", self
             )
+
+        self._audit(f"{name}-server", server)
+        args.monitoring.watch("registry-db", target_id=database.id, alerts=DATABASE_ALERTS, parent=self)
 
         bootstrap_after: list[pulumi.Resource] = [database, *primary_rules]
         if settings.geo_replicated:
@@ -235,6 +279,21 @@ class SqlRegistryStore(pulumi.ComponentResource):
             opts=stateful_options(args.production_like, self),
         )
 
+    def _audit(self, prefix: str, server: sql.Server) -> None:
+        """Auditing to Log Analytics and (monitoring.sqlDefender) Defender for SQL: a server setting, so each
+        server of a failover pair gets its own (monitoring/sql_audit.py)."""
+        monitoring = self._args.monitoring
+        audit_server(
+            prefix,
+            monitoring=monitoring,
+            server_name=server.name,
+            server_id=server.id,
+            resource_group_name=self._args.resource_group_name,
+            defender=monitoring.alerting.settings.sql_defender,
+            alert_emails=monitoring.alerting.mail_to,
+            parent=self,
+        )
+
     def _firewall(self, prefix: str, server: sql.Server) -> list[sql.FirewallRule]:
         """Server-level rules (never replicated by Azure, so each server of a failover pair gets them)."""
         args, settings = self._args, self._args.settings
@@ -298,6 +357,7 @@ class SqlRegistryStore(pulumi.ComponentResource):
         assert settings.secondary_location is not None
         partner = self._server(f"{name}-partner-server", args.partner_server_name, settings.secondary_location)
         bootstrap_after += self._firewall(f"{name}-partner-server", partner)
+        self._audit(f"{name}-partner-server", partner)
         secondary = sql.Database(
             f"{name}-secondary-database",
             database_name=args.database_name,  # a geo-secondary keeps the primary's name
@@ -338,6 +398,11 @@ class SqlRegistryStore(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[secondary]),
         )
+        args.monitoring.watch("registry-db-secondary", target_id=secondary.id, alerts=DATABASE_ALERTS, parent=self)
+        # Either server may hold the failover group's primary role: the failover operation is posted on the
+        # group under the server becoming primary. Activity-log alert scopes are resource id prefixes (SDK
+        # ActivityLogAlert.scopes: "resourceIds that fall under one of these prefixes").
+        args.monitoring.watch("registry-sql", target_id=[server.id, partner.id], alerts=FAILOVER_ALERTS, parent=self)
         if args.production_like:
             lock_against_deletion(
                 f"{name}-partner-server",
