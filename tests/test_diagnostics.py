@@ -110,6 +110,19 @@ DOES_NOT = {
     "microsoft.network/privateendpoints": "no resource logs (no supported-logs page); platform metrics only",
     "microsoft.network/privateendpoints/privatednszonegroups": "configuration of the private endpoint",
     "microsoft.network/virtualnetworks/virtualnetworkpeerings": "configuration of the virtual network",
+    # Alerting and audit (monitoring/alerts.py, app_insights.py, sql_audit.py). Learn has supported-logs pages
+    # for microsoft.insights only for components, autoscalesettings and data collection rules/endpoints.
+    "microsoft.insights/actiongroups": "no supported-logs page; notifications are in the alert's history",
+    "microsoft.insights/metricalerts": "no supported-logs page; fired alerts are in the Activity log",
+    "microsoft.insights/activitylogalerts": "no supported-logs page; fired alerts are in the Activity log",
+    "microsoft.insights/scheduledqueryrules": "no supported-logs page; fired alerts are in the Activity log",
+    "microsoft.insights/webtests": "no supported-logs page; results go to its component (AppAvailabilityResults)",
+    # supported-logs/microsoft-insights-components-logs lists App* categories, but a workspace-based component
+    # already writes those tables into its workspace: a setting to the same workspace stores every record twice.
+    "microsoft.insights/components": "workspace-based: its App* tables are already in the workspace",
+    "microsoft.sql/servers/auditingsettings": "configuration of the server (its records: the master database)",
+    "microsoft.sql/servers/securityalertpolicies": "configuration of the server (alerts: Defender for Cloud)",
+    "microsoft.resources/deployments": "no supported-logs page; the template deployment is in the Activity log",
 }
 
 # Pulumi resources that are no Azure Resource Manager resources at all.
@@ -180,5 +193,11 @@ def test_every_resource_of_a_supporting_type_has_exactly_its_diagnostic_setting(
         assert inputs.get("logAnalyticsDestinationType") == ("Dedicated" if dedicated else None), label
         # Nothing else goes anywhere else: no storage account, Event Hub or partner destination.
         assert set(inputs) <= {"name", "resourceUri", "workspaceId", "logs", "metrics", "logAnalyticsDestinationType"}
+    # Each SQL server's master database (Azure's, not this program's): server audit records only, with no
+    # metrics (tests/test_sql_audit.py).
+    for server in result.of_type("azure-native:sql:Server"):
+        (master,) = settings.pop(f"{server.arm_id}/databases/master", [])
+        assert master.inputs["logs"] == [{"category": "SQLSecurityAuditEvents", "enabled": True}]
+        assert master.inputs["workspaceId"] == workspace and not master.inputs.get("metrics")
     # A setting on anything else (a resource of a type classified as not supporting, or a typo'd id) is a bug.
     assert settings == {}, sorted(settings)
