@@ -286,6 +286,9 @@ FREE = {
     "azure-native:network:VirtualNetwork",
     "azure-native:network:NetworkSecurityGroup",
     "azure-native:network:PrivateDnsZoneGroup",
+    "azure-native:sql:ServerBlobAuditingPolicy",
+    "azure-native:resources:Deployment",
+    "azure-native:monitor:ActivityLogAlert",
     "azure-native:web:WebApp",
     "azure-native:web:WebAppAuthSettingsV2",
     "azure-native:web:WebAppFtpAllowed",
@@ -303,6 +306,12 @@ UNPRICED = {
     "azure-native:privatedns:PrivateZone",
     "azure-native:privatedns:VirtualNetworkLink",
     "azure-native:network:VirtualNetworkPeering",  # no price mapping: bills per GB crossing the peering
+    "azure-native:monitor:ActionGroup",
+    "azure-native:monitor:MetricAlert",
+    "azure-native:monitor:ScheduledQueryRule",
+    "azure-native:applicationinsights:Component",
+    "azure-native:applicationinsights:WebTest",
+    "azure-native:sql:ServerSecurityAlertPolicy",
 }
 
 
