@@ -61,6 +61,15 @@ NO_ENDPOINT = {
     "azure-native:privatedns:VirtualNetworkLink",
     # Log Analytics has Private Link only through an Azure Monitor Private Link Scope (not built here).
     "azure-native:operationalinsights:Workspace",
+    "azure-native:applicationinsights:Component",  # likewise only through an Azure Monitor Private Link Scope
+    "azure-native:applicationinsights:WebTest",
+    "azure-native:monitor:ActionGroup",
+    "azure-native:monitor:ActivityLogAlert",
+    "azure-native:monitor:MetricAlert",
+    "azure-native:monitor:ScheduledQueryRule",
+    "azure-native:resources:Deployment",
+    "azure-native:sql:ServerBlobAuditingPolicy",
+    "azure-native:sql:ServerSecurityAlertPolicy",
     "azure-native:redisenterprise:Database",
     "azure-native:resources:AzureCliScript",
     "azure-native:resources:ResourceGroup",
