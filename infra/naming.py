@@ -178,6 +178,18 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
         "synapse_spark_pool": NamingRule(
             "spark", 1, 15, r"[a-zA-Z][a-zA-Z0-9]*", "letters and digits, starting with a letter", hyphens=False
         ),
+        # Synapse private link hub (Microsoft.Synapse/privateLinkHubs): neither Learn's naming page nor the REST spec
+        # (synapse 2021-06-01, privateLinkHubName: a plain string) states a rule. This program's conservative
+        # choice, unverified: lowercase letters and digits, at most 45, globally unique like the workspace.
+        "synapse_private_link_hub": NamingRule(
+            "synhub",
+            1,
+            45,
+            r"[a-z0-9]+",
+            "lowercase letters and digits",
+            globally_unique=True,
+            hyphens=False,
+        ),
         # No Learn row. REST spec specification/purview/resource-manager/Microsoft.Purview/Purview/Account.tsp
         # (and the ARM template reference): 3-63, NamePattern ^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$.
         "purview_account": NamingRule(
@@ -245,6 +257,7 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "synapse_workspace": ("synapse_workspace", ""),
         "synapse_spark_pool": ("synapse_spark_pool", ""),
         "synapse_managed_resource_group": ("resource_group", "synapse-managed"),
+        "synapse_private_link_hub": ("synapse_private_link_hub", ""),
         "databricks_workspace": ("databricks_workspace", ""),
         "databricks_managed_resource_group": ("resource_group", "databricks-managed"),
         "registry_plan": ("app_service_plan", "registry"),

@@ -278,6 +278,7 @@ FREE = {
     "azure-native:sql:FirewallRule",
     "azure-native:sql:FailoverGroup",
     "azure-native:synapse:IpFirewallRule",
+    "azure-native:synapse:PrivateLinkHub",
     "azure-native:keyvault:Secret",
     "azure-native:storage:BlobContainer",
     "azure-native:storage:BlobServiceProperties",

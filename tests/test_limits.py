@@ -53,6 +53,9 @@ NAME_LIMITS = {
     "purview_curator_script": (1, 90, "a"),  # the same spec
     "databricks_workspace": (3, 64, "a"),  # Learn Microsoft.Databricks / workspaces: 3-64 (Workspace.tsp: 3-64)
     "log_analytics_workspace": (4, 63, "a"),  # Learn Microsoft.OperationalInsights / workspaces: 4-63
+    # No Learn row and no pattern in the REST spec (synapse 2021-06-01 privateLinkHubName): this program's
+    # conservative rule (infra/naming.py), unverified against Azure.
+    "synapse_private_link_hub": (1, 45, "a"),
 }
 
 
@@ -94,8 +97,27 @@ _STORE_ID = (
 _DATABRICKS = {"spark": {"runtime": "databricks"}, "offlineStore": {"sharedKeyAccess": True}}
 _PURVIEW = {"registry": {"backend": "purview"}}
 _LEGACY = {"onlineStore": {"kind": "cache-for-redis", "sku": "Basic"}}
+# A private Synapse workspace (network.mode private) is the one that gets a Studio private link hub.
+_PRIVATE_SYNAPSE = {
+    "network": {
+        "mode": "private",
+        "primary": {
+            "addressSpace": ["10.50.0.0/22"],
+            "subnets": {
+                "endpoints": "10.50.0.0/24",
+                "appIntegration": "10.50.1.0/26",
+                "deploymentScripts": "10.50.1.64/27",
+            },
+        },
+    },
+    "spark": {
+        "materializeOnlineStore": False,
+        "synapse": {"managedVirtualNetwork": True, "rbacRunner": "deployingMachine", "allowedIpRanges": []},
+    },
+}
 # An override counts only where its resource is built: the settings that build each one.
 BUILT_BY = {
+    "synapse_private_link_hub": _PRIVATE_SYNAPSE,
     "databricks_workspace": _DATABRICKS,
     "databricks_managed_resource_group": _DATABRICKS,
     "purview_account": _PURVIEW,
@@ -179,6 +201,8 @@ REJECTED_NAMES = [
     ("synapse_workspace", "Upper"),
     ("synapse_spark_pool", "1pool"),  # start with a letter
     ("synapse_spark_pool", "my-pool"),  # letters and numbers only
+    ("synapse_private_link_hub", "my-hub"),  # this program's rule: lowercase letters and digits only
+    ("synapse_private_link_hub", "Hub1"),
     ("purview_account", "a--bc"),  # ^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$
     ("purview_account", "abc-"),
     ("resource_group", "ends-with."),  # can't end with a period

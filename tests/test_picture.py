@@ -24,6 +24,7 @@ MATTER_TYPES = {
     "azure-native:sql:FailoverGroup",
     "azure-native:synapse:Workspace",
     "azure-native:synapse:BigDataPool",
+    "azure-native:synapse:PrivateLinkHub",
     "azure-native:databricks:Workspace",
     "azure-native:purview:Account",
     "azure-native:web:AppServicePlan",

@@ -7,7 +7,7 @@ component shows up here even though it changes no input.
 
 import pytest
 
-from tests.variants import VARIANTS, run_variant
+from tests.variants import STACK_VARIANTS, VARIANTS, run_variant
 
 # Types that hold data people depend on (written here, not taken from the code or the policy pack).
 STATEFUL_TYPES = {
@@ -38,6 +38,7 @@ _MANAGED_REDIS = {"online-store", "online-store-database"}
 PROD_PROTECTED = {
     "as deployed": _COMMON | _SQL | _MANAGED_REDIS,
     "databricks": _COMMON | _SQL | _MANAGED_REDIS,
+    "databricks private": _COMMON | _SQL | _MANAGED_REDIS,
     "legacy redis": _COMMON | _SQL | {"online-store"},
     # RBAC keeps its roles in SQL with the Purview backend too, so the SQL store is there as well
     "purview": _COMMON | _SQL | _MANAGED_REDIS | {"registry-purview"},
@@ -46,14 +47,16 @@ PROD_PROTECTED = {
 PROD_LOCKED = {
     "as deployed": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
     "databricks": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
+    "databricks private": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
     "legacy redis": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
     "purview": {"offline-store", "key-vault", "spark", "online-store", "monitoring", "registry-purview", *_SQL},
 }
 
 VARIANT_NAMES = sorted(VARIANTS)
+PROD_VARIANT_NAMES = sorted([*VARIANTS, *STACK_VARIANTS])  # prod also has the private-only variants
 
 
-@pytest.mark.parametrize("variant", VARIANT_NAMES)
+@pytest.mark.parametrize("variant", PROD_VARIANT_NAMES)
 def test_prod_protects_exactly_its_stateful_resources(variant):
     result = run_variant("prod", variant)
     protected = {r.logical_name for r in result.resources if r.protect}
@@ -62,7 +65,7 @@ def test_prod_protects_exactly_its_stateful_resources(variant):
     assert unprotected == []
 
 
-@pytest.mark.parametrize("variant", VARIANT_NAMES)
+@pytest.mark.parametrize("variant", PROD_VARIANT_NAMES)
 def test_prod_locks_its_stateful_resources_against_deletion(variant):
     result = run_variant("prod", variant)
     by_id = {r.arm_id: r.logical_name for r in result.resources if r.arm_id}

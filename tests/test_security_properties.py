@@ -94,7 +94,24 @@ def test_synapse_workspace_accepts_entra_only(stack, variant):
     assert workspace["azureADOnlyAuthentication"] is True
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_databricks_clusters_get_no_public_ip(stack):
-    workspace = run_variant(stack, "databricks").one("azure-native:databricks:Workspace").inputs
+@pytest.mark.parametrize(
+    "stack, variant", [("dev", "databricks"), ("prod", "databricks"), ("prod", "databricks private")]
+)
+def test_databricks_clusters_get_no_public_ip(stack, variant):
+    workspace = run_variant(stack, variant).one("azure-native:databricks:Workspace").inputs
     assert workspace["parameters"]["enableNoPublicIp"] == {"value": True}
+
+
+# Public network access of each Spark workspace per stack variant: prod is private (network.mode), dev public.
+SPARK_PUBLIC_ACCESS = {
+    ("dev", "as deployed"): "Enabled",
+    ("prod", "as deployed"): "Disabled",
+    ("prod", "databricks private"): "Disabled",
+}
+
+
+@pytest.mark.parametrize("stack, variant", sorted(SPARK_PUBLIC_ACCESS), ids=lambda c: str(c))
+def test_spark_workspace_public_network_access(stack, variant):
+    result = run_variant(stack, variant)
+    token = "azure-native:databricks:Workspace" if "databricks" in variant else "azure-native:synapse:Workspace"
+    assert result.one(token).inputs["publicNetworkAccess"] == SPARK_PUBLIC_ACCESS[(stack, variant)]

@@ -18,6 +18,47 @@ def databricks(stack: str) -> dict[str, Any]:
     return databricks_ready(config_merged(stack, "spark", runtime="databricks", synapse={}))
 
 
+# A landing-zone spoke: the network's subnets and Databricks' two injection subnets in one VNet (the VNet the
+# private DNS zones are linked to).
+PRIVATE_SPOKE = (
+    "/subscriptions/6f1c2b7e-4a3d-4e59-9b8a-0d2e5f7c9a14/resourceGroups/rg-contoso-spoke"
+    "/providers/Microsoft.Network/virtualNetworks/vnet-contoso-feathr"
+)
+
+
+def databricks_private(stack: str) -> dict[str, Any]:
+    """A private stack on VNet-injected Databricks: the network on existing spoke subnets, the workspace injected
+    into two more subnets of that spoke (settings: spark.databricks.injection)."""
+    config = config_merged(stack, "network")
+    network = dict(config["feathr-infra:network"])
+    network["primary"] = {
+        "location": "westeurope",
+        "existingSubnets": {
+            role: f"{PRIVATE_SPOKE}/subnets/snet-{name}"
+            for role, name in (
+                ("endpoints", "endpoints"),
+                ("appIntegration", "app"),
+                ("deploymentScripts", "scripts"),
+            )
+        },
+    }
+    config["feathr-infra:network"] = network
+    store = dict(config.get("feathr-infra:offlineStore") or {})
+    store["sharedKeyAccess"] = True  # Databricks jobs reach ADLS with the account key
+    config["feathr-infra:offlineStore"] = store
+    config["feathr-infra:spark"] = {
+        "runtime": "databricks",
+        "databricks": {
+            "injection": {
+                "virtualNetworkId": PRIVATE_SPOKE,
+                "hostSubnetName": "snet-dbw-host",
+                "containerSubnetName": "snet-dbw-container",
+            }
+        },
+    }
+    return config
+
+
 def legacy_redis(stack: str) -> dict[str, Any]:
     # Legacy production needs Premium plus zones, persistence or geo-replication: zones is the plain one.
     section: dict[str, Any] = {"kind": "cache-for-redis"}
@@ -32,8 +73,10 @@ VARIANTS = {
     "databricks": databricks,
     "legacy redis": legacy_redis,
 }
+# Variants only some stacks have (private networking needs a private stack: prod).
+STACK_VARIANTS = {"databricks private": databricks_private}
 
 
 def run_variant(stack: str, variant: str):
-    build = VARIANTS[variant]
+    build = VARIANTS[variant] if variant in VARIANTS else STACK_VARIANTS[variant]
     return run(stack) if build is None else run(stack, build(stack))

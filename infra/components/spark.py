@@ -96,6 +96,24 @@ class SparkComputeArgs:
     # live there, and the Spark identity gets Storage Blob Data Contributor on its account.
     offline_store: Any
     monitoring: Monitoring
+    # The environment's Network (infra/components/network): in private mode the workspace gets private
+    # endpoints (`network.expose`) and no public network access. None: public (tests of this component alone).
+    network: Any = None
+
+
+# Private endpoint group ids (Learn "Azure Private Endpoint private DNS zone values"; zones in
+# infra/components/network/dns_zones.py). Synapse: Dev (the dev endpoint Feathr submits Livy jobs to),
+# Sql (dedicated SQL) and SqlOnDemand (serverless SQL); Studio loads through a private link hub (Web).
+SYNAPSE_GROUP_IDS = ("Dev", "Sql", "SqlOnDemand")
+SYNAPSE_STUDIO_GROUP_IDS = ("Web",)
+# Databricks (Learn "Azure Private Link concepts", full private isolation; "Enable Azure Private Link as a
+# simplified deployment": one databricks_ui_api endpoint in the workspace VNet serves front end and back end;
+# browser_authentication carries the Entra ID SSO callback, one per region and private DNS zone).
+DATABRICKS_GROUP_IDS = ("databricks_ui_api", "browser_authentication")
+
+
+def _private(args: SparkComputeArgs) -> bool:
+    return args.network is not None and bool(args.network.private)
 
 
 def job_cluster_template(settings: DatabricksSettings, tags: dict[str, str]) -> dict:
@@ -125,6 +143,8 @@ class SparkCompute(pulumi.ComponentResource):
         self.workspace_dir: pulumi.Output[str] | None = None
         self.work_dir: str | None = None
         self.config_template: dict | None = None
+        self.private_endpoints: list[Any] = []
+        self.studio_hub: synapse.PrivateLinkHub | None = None
         if settings.shared:
             self._use_shared(name, args)
         elif settings.runtime == "synapse":
@@ -152,6 +172,7 @@ class SparkCompute(pulumi.ComponentResource):
 
     def _create_synapse(self, name: str, args: SparkComputeArgs) -> None:
         s, store = args.settings.synapse, args.offline_store
+        private = _private(args)
         workspace = synapse.Workspace(
             name,
             workspace_name=args.names.of("synapse_workspace"),
@@ -175,7 +196,10 @@ class SparkCompute(pulumi.ComponentResource):
             )
             if s.managed_virtual_network
             else None,
-            public_network_access=synapse.WorkspacePublicNetworkAccess.ENABLED,
+            # Private: only the Dev/Sql/SqlOnDemand private endpoints reach the workspace (firewall rules are void).
+            public_network_access=synapse.WorkspacePublicNetworkAccess.DISABLED
+            if private
+            else synapse.WorkspacePublicNetworkAccess.ENABLED,
             tags=args.tags,
             # The default filesystem (the offline store container) must exist first.
             opts=stateful_options(args.production_like, self, depends_on=[store]),
@@ -189,7 +213,10 @@ class SparkCompute(pulumi.ComponentResource):
         # 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule, not a range: deployments from
         # Azure-hosted CI runners apply Synapse RBAC through it (self-hosted runners list their range).
         rules = [client_range(cidr) for cidr in s.allowed_ip_ranges]
-        for rule in [AZURE_SERVICES, *rules] if s.allow_azure_services else rules:
+        if private:
+            rules = []  # settings refuse ranges and allowAzureServices in private mode
+            self._expose_synapse(name, args, workspace)
+        for rule in [AZURE_SERVICES, *rules] if s.allow_azure_services and not private else rules:
             synapse.IpFirewallRule(
                 f"{name}-{rule.name}",
                 rule_name=rule.name,
@@ -251,25 +278,76 @@ class SparkCompute(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[workspace]),
             )
 
+    def _expose_synapse(self, name: str, args: SparkComputeArgs, workspace: synapse.Workspace) -> None:
+        network = args.network
+        self.private_endpoints = network.expose(
+            f"{name}-workspace",
+            target_id=workspace.id,
+            group_ids=list(SYNAPSE_GROUP_IDS),
+            location=args.location,
+            parent=self,
+        )
+        # Synapse Studio's static content comes through a private link hub (Learn "Connect to Azure Synapse
+        # Studio using Azure Private Link Hubs"); one hub serves any workspace, this one is the environment's own.
+        self.studio_hub = synapse.PrivateLinkHub(
+            f"{name}-studio-hub",
+            private_link_hub_name=args.names.of("synapse_private_link_hub"),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.private_endpoints += network.expose(
+            f"{name}-studio",
+            target_id=self.studio_hub.id,
+            group_ids=list(SYNAPSE_STUDIO_GROUP_IDS),
+            location=args.location,
+            parent=self,
+        )
+
     # ------------------------------------------------------------------ dedicated Databricks
 
     def _create_databricks(self, name: str, args: SparkComputeArgs) -> None:
         managed_group = args.names.of("databricks_managed_resource_group")
+        private = _private(args)
+        injection = args.settings.databricks.injection if private else None
         workspace = databricks.Workspace(
             name,
             workspace_name=args.names.of("databricks_workspace"),
             resource_group_name=args.resource_group_name,
             location=args.location,
-            sku=databricks.SkuArgs(name="premium"),  # RBAC, job access control, Entra passthrough
+            # Premium: RBAC, job access control, and a prerequisite of Private Link (Learn "Azure Private Link
+            # concepts": premium plan, VNet injection, secure cluster connectivity).
+            sku=databricks.SkuArgs(name="premium"),
             # Required on create: Feathr submits classic job clusters, which need the Hybrid mode.
             compute_mode=databricks.ComputeMode.HYBRID,
             managed_resource_group_id=pulumi.Output.concat(
                 "/subscriptions/", args.subscription_id, "/resourceGroups/", managed_group
             ),
-            # Secure cluster connectivity: cluster nodes get no public IP addresses.
+            # Secure cluster connectivity: cluster nodes get no public IP addresses. Private: VNet injection into
+            # the given subnets (customPublicSubnetName = host, customPrivateSubnetName = container).
             parameters=databricks.WorkspaceCustomParametersArgs(
-                enable_no_public_ip=databricks.WorkspaceNoPublicIPBooleanParameterArgs(value=True)
+                enable_no_public_ip=databricks.WorkspaceNoPublicIPBooleanParameterArgs(value=True),
+                custom_virtual_network_id=databricks.WorkspaceCustomStringParameterArgs(
+                    value=injection.virtual_network_id
+                )
+                if injection
+                else None,
+                custom_public_subnet_name=databricks.WorkspaceCustomStringParameterArgs(
+                    value=injection.host_subnet_name
+                )
+                if injection
+                else None,
+                custom_private_subnet_name=databricks.WorkspaceCustomStringParameterArgs(
+                    value=injection.container_subnet_name
+                )
+                if injection
+                else None,
             ),
+            # Private: front end closed; NoAzureDatabricksRules because clusters reach the control plane through
+            # the back-end private endpoint, not through Databricks-managed NSG rules.
+            public_network_access=databricks.PublicNetworkAccess.DISABLED if private else None,
+            required_nsg_rules=databricks.RequiredNsgRules.NO_AZURE_DATABRICKS_RULES if private else None,
             tags=args.tags,
             opts=stateful_options(args.production_like, self),
         )
@@ -283,6 +361,14 @@ class SparkCompute(pulumi.ComponentResource):
         self.workspace_name = workspace.name
         self.workspace_id = workspace.id
         self.endpoint = workspace.workspace_url.apply(lambda host: f"https://{host.rstrip('/')}")
+        if private:
+            self.private_endpoints = args.network.expose(
+                f"{name}-workspace",
+                target_id=workspace.id,
+                group_ids=list(DATABRICKS_GROUP_IDS),
+                location=args.location,
+                parent=self,
+            )
         self._databricks_job(args)
 
     def _databricks_job(self, args: SparkComputeArgs) -> None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from infra.naming import NAMED_RESOURCES
 from infra.settings.errors import SettingsError
 from infra.settings.reader import describe
+from infra.settings.spark_network import check_spark_network, network_private
 from infra.settings.sql_limits import max_data_size_gb
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ def check_combinations(s: Settings) -> None:
     if s.registry.sql_database:
         _check_sql_size(s)
     _check_exfiltration_runtime(s)
+    check_spark_network(s)
     geo_cache = s.online_store.geo_secondary_location
     if s.network.private and geo_cache is not None and geo_cache not in s.network.locations:
         raise _fail(
@@ -79,19 +81,22 @@ def check_combinations(s: Settings) -> None:
                 "must be true with spark.runtime 'databricks': Feathr's Databricks jobs reach ADLS with the "
                 "account key (ADLS-ACCOUNT / ADLS-KEY in Key Vault); their clusters have no identity",
             )
-        if store_closed and s.network.private:
+        if store_closed and s.network.private and spark.databricks.injection is None:
+            # A dedicated workspace without injection fails in check_spark_network first; this is a shared one.
             raise _fail(
                 "network.mode",
                 "private",
-                "spark.runtime 'databricks' cannot reach a private offline store: the workspace has no VNet "
-                "injection yet, so its clusters would reach the store over its disabled public endpoint",
+                "a shared Databricks workspace (another stack's, not VNet-injected here) cannot reach this "
+                "private offline store: its clusters would reach the store over its disabled public endpoint; "
+                "use a dedicated workspace with spark.databricks.injection",
             )
-        if store_closed:
+        if store_closed and not (s.network.private and spark.databricks.injection is not None):
             raise _fail(
                 "offlineStore.networkDefaultAction",
                 "Deny",
-                "must be 'Allow' with spark.runtime 'databricks': the workspace has no VNet injection, so its "
-                "clusters reach the offline store over public endpoints",
+                "must be 'Allow' with spark.runtime 'databricks' in public mode: without VNet injection "
+                "(network.mode 'private', spark.databricks.injection) its clusters reach the offline store over "
+                "public endpoints",
             )
 
 
@@ -120,6 +125,8 @@ def built_names(s: Settings) -> frozenset[str]:
     if not s.spark.shared:
         if s.spark.runtime == "synapse":
             built |= {"synapse_workspace", "synapse_spark_pool", "synapse_managed_resource_group"}
+            if network_private(s):
+                built.add("synapse_private_link_hub")
         else:
             built |= {"databricks_workspace", "databricks_managed_resource_group"}
     if s.monitoring.creates_workspace:

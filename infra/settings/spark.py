@@ -49,6 +49,11 @@ SYNAPSE_POOL_KEYS = (
     "allowedIpRanges",
     "allowAzureServices",
 )
+# Where the Synapse RBAC step (infra/components/synapse_roles.sh) runs: the machine running `pulumi up`. In
+# private mode the workspace's dev endpoint has only a private endpoint, so that machine must be a self-hosted
+# runner inside the VNet (or a peered hub resolving the privatelink zones), and the stack says so explicitly
+# (infra/settings/spark_network.py). A deployment script in the VNet is not offered yet (docs/spark.md).
+RBAC_RUNNERS = ("deployingMachine",)
 
 # Databricks LTS runtimes on Scala 2.12 still in support (Feathr 1.0's jar is Scala 2.12; 17.x is 2.13 only).
 # End of support: 14.3 LTS 2027-02, 15.4 LTS 2027-08, 16.4 LTS 2028-05. 13.3 LTS ended 2026-08.
@@ -58,6 +63,8 @@ DATABRICKS_MAX_WORKERS = 1000
 STACK_REFERENCE = r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}"
 DATABRICKS_HOST = r"adb-\d+\.\d+\.azuredatabricks\.net"
 DIRECTORY = r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*"
+SUBNET_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,78}[A-Za-z0-9_])?"
+SUBNET_RULE = "a subnet name (1-80 letters, digits, '_', '.', '-'; starts alphanumeric, ends alphanumeric or '_')"
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,21 @@ class SynapseSettings:
     prevent_data_exfiltration: bool
     allowed_ip_ranges: tuple[str, ...]
     allow_azure_services: bool
+    allow_azure_services_given: bool  # set in the stack file (private mode refuses it: no firewall to open)
+    rbac_runner_given: str | None  # RBAC_RUNNERS; None: the deploying machine, public mode only
     workspace_dir: str  # directory in the offline store container, e.g. feathr_getting_started
     executor_size: str
     executor_num: int
+
+
+@dataclass(frozen=True)
+class DatabricksInjection:
+    """Existing subnets a VNet-injected workspace uses (Learn: "Deploy Azure Databricks in your Azure virtual
+    network (VNet injection)"): both delegated to Microsoft.Databricks/workspaces, each with an NSG."""
+
+    virtual_network_id: str
+    host_subnet_name: str  # customPublicSubnetName ("host" subnet)
+    container_subnet_name: str  # customPrivateSubnetName ("container" subnet)
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,7 @@ class DatabricksSettings:
     min_workers: int | None  # an autoscaling one
     max_workers: int | None
     work_dir: str  # dbfs:/...
+    injection: DatabricksInjection | None = None  # existing VNet injection subnets (private mode)
 
     @property
     def autoscale(self) -> bool:
@@ -107,6 +127,8 @@ class SparkSettings:
     runtime: str
     mode: str
     feathr_runtime_location: str | None
+    # Feathr materialization jobs write the online store (Redis) from Spark executors.
+    materialize_online_store: bool
     synapse: SynapseSettings
     databricks: DatabricksSettings
     shared_source: SharedSparkSettings
@@ -130,6 +152,8 @@ def _synapse(section: Section) -> SynapseSettings:
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
         # Azure-hosted deploy runners apply Synapse RBAC from the access table through this rule.
         allow_azure_services=section.boolean("allowAzureServices", True),
+        allow_azure_services_given=section.has("allowAzureServices"),
+        rbac_runner_given=section.string("rbacRunner", None, allowed=RBAC_RUNNERS),
         workspace_dir=section.string(
             "workspaceDir",
             "feathr_getting_started",
@@ -161,7 +185,33 @@ def _databricks(section: Section) -> DatabricksSettings:
             pattern=r"dbfs:/" + DIRECTORY,
             rule="a DBFS directory, e.g. dbfs:/feathr_getting_started",
         ),
+        injection=_injection(section),
     )
+
+
+def _injection(parent: Section) -> DatabricksInjection | None:
+    given = parent.mapping("injection")
+    if not given:
+        return None
+    section = Section(parent.key("injection"), given)
+    injection = DatabricksInjection(
+        virtual_network_id=section.string(
+            "virtualNetworkId",
+            pattern=rf"/subscriptions/{GUID}/resourceGroups/[-\w._()]+/providers/Microsoft\.Network/virtualNetworks/"
+            r"[A-Za-z0-9][-A-Za-z0-9_.]*",
+            rule="the resource id of the virtual network that holds both subnets",
+        ),
+        # Learn resource-name-rules, Microsoft.Network / virtualNetworks / subnets: 1-80, alphanumerics,
+        # underscores, periods and hyphens; start with alphanumeric, end with alphanumeric or underscore.
+        host_subnet_name=section.string("hostSubnetName", pattern=SUBNET_NAME, rule=SUBNET_RULE),
+        container_subnet_name=section.string("containerSubnetName", pattern=SUBNET_NAME, rule=SUBNET_RULE),
+    )
+    section.finish()
+    if injection.host_subnet_name.lower() == injection.container_subnet_name.lower():
+        raise section.fail(
+            "containerSubnetName", injection.container_subnet_name, "must differ from hostSubnetName (two subnets)"
+        )
+    return injection
 
 
 def _shared(section: Section) -> SharedSparkSettings:
@@ -207,6 +257,7 @@ def parse_spark(section: Section, production_like: bool, location: str) -> Spark
             pattern=r"(abfss|abfs|wasbs|https|dbfs)://?\S+",
             rule="the Feathr runtime jar (abfss://, wasbs://, https:// or dbfs:/); unset uses the Maven artifact",
         ),
+        materialize_online_store=section.boolean("materializeOnlineStore", True),
         synapse=_synapse(synapse_section),
         databricks=_databricks(databricks_section),
         shared_source=_shared(shared_section),

@@ -38,6 +38,8 @@ FREE: dict[str, str] = {
     "azure-native:sql:FirewallRule": "configuration of the server",
     "azure-native:sql:FailoverGroup": "no charge for the group; its secondary database bills",
     "azure-native:synapse:IpFirewallRule": "configuration of the workspace",
+    # The Synapse pricing page has no meter for a private link hub; its Web private endpoint bills as one.
+    "azure-native:synapse:PrivateLinkHub": "no meter of its own; its private endpoint bills",
     "azure-native:redis:FirewallRule": "configuration of the cache",
     "azure-native:keyvault:Secret": "billed as the vault's operations",
     "azure-native:storage:BlobContainer": "billed as the account's stored data",

@@ -1,5 +1,5 @@
-"""Synapse workspaces, Spark pools and firewall rules; Databricks workspaces; and the outputs of a stack
-that owns a shared Spark (answered for a `pulumi:pulumi:StackReference`)."""
+"""Synapse workspaces, Spark pools, firewall rules and private link hubs; Databricks workspaces; and the
+outputs of a stack that owns a shared Spark (answered for a `pulumi:pulumi:StackReference`)."""
 
 from __future__ import annotations
 
@@ -73,6 +73,12 @@ register(
         "azure-native:synapse:IpFirewallRule",
         "Microsoft.Synapse/workspaces/{workspaceName}/firewallRules/{ruleName}",
         "ruleName",
+    ),
+    ArmType(
+        "azure-native:synapse:PrivateLinkHub",
+        "Microsoft.Synapse/privateLinkHubs/{privateLinkHubName}",
+        "privateLinkHubName",
+        computed=lambda r, name, arm_id: {"provisioningState": "Succeeded", "privateEndpointConnections": []},
     ),
     ArmType(
         "azure-native:databricks:Workspace",

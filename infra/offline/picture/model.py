@@ -35,6 +35,7 @@ MATTERS: dict[str, str] = {
     "azure-native:sql:FailoverGroup": "SQL failover group (listener)",
     "azure-native:synapse:Workspace": "Synapse workspace",
     "azure-native:synapse:BigDataPool": "Synapse Spark pool",
+    "azure-native:synapse:PrivateLinkHub": "Synapse private link hub (Studio)",
     "azure-native:databricks:Workspace": "Databricks workspace",
     "azure-native:purview:Account": "Purview account",
     "azure-native:web:AppServicePlan": "App Service plan",
