@@ -131,6 +131,7 @@ spark = SparkCompute(
         tags=tags,
         offline_store=offline_store,
         monitoring=monitoring,
+        network=net,
     ),
 )
 
