@@ -209,8 +209,12 @@ PRODUCTION_REQUIRED = {
         },
         "partner": {"addressSpace": ["10.1.0.0/24"], "subnets": {"endpoints": "10.1.0.0/26"}},
     },
-    # A private offline store: Synapse reaches it through its managed VNet's private endpoint.
-    "spark": {"synapse": {"managedVirtualNetwork": True}},
+    # A private offline store: Synapse reaches it through its managed VNet's private endpoint; Synapse RBAC
+    # from a runner inside the VNet; no Synapse path to a private Redis (docs/spark.md).
+    "spark": {
+        "materializeOnlineStore": False,
+        "synapse": {"managedVirtualNetwork": True, "rbacRunner": "deployingMachine"},
+    },
     "offlineStore": {"sku": "Standard_GZRS"},
     "onlineStore": {"persistence": "aof"},
     "registryApi": {
