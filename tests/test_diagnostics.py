@@ -100,6 +100,7 @@ DOES_NOT = {
     "microsoft.web/sites/config": "configuration of the site",
     "microsoft.web/sites/basicpublishingcredentialspolicies": "configuration of the site",
     "microsoft.synapse/workspaces/firewallrules": "configuration of the workspace",
+    "microsoft.synapse/privatelinkhubs": "no supported-logs page; Studio traffic goes through its private endpoint",
     "microsoft.cache/redis/firewallrules": "configuration of the cache",
     "microsoft.cache/redis/linkedservers": "configuration of the cache (geo-replication link)",
     # supported-metrics/microsoft-network-privatednszones-metrics: DS Export "No"; no supported-logs page.
