@@ -19,6 +19,8 @@ PRIVATE_LINK = {
     "azure-native:web:WebApp": ("publicNetworkAccess", {"sites"}),
     "azure-native:purview:Account": ("publicNetworkAccess", {"account", "portal"}),
     "azure-native:synapse:Workspace": ("publicNetworkAccess", {"Dev", "Sql", "SqlOnDemand"}),
+    # No public-access property (SDK PrivateLinkHub: location, name, tags): the hub exists for its Web endpoint.
+    "azure-native:synapse:PrivateLinkHub": (None, {"Web"}),
     "azure-native:databricks:Workspace": ("publicNetworkAccess", {"databricks_ui_api"}),
 }
 # Learn's zone per group id (the same table as infra/components/network/dns_zones.py, written out here).
@@ -35,6 +37,7 @@ ZONE = {
     "Dev": "privatelink.dev.azuresynapse.net",
     "Sql": "privatelink.sql.azuresynapse.net",
     "SqlOnDemand": "privatelink.sql.azuresynapse.net",
+    "Web": "privatelink.azuresynapse.net",
     "databricks_ui_api": "privatelink.azuredatabricks.net",
 }
 # Private Link types whose owner (issue 15) has not wired them yet. Each must still FAIL the check below
@@ -43,7 +46,6 @@ PENDING = {
     "azure-native:sql:Server": "N2 (registry SQL servers)",
     "azure-native:web:WebApp": "N2 (registry web app)",
     "azure-native:purview:Account": "N2 (Purview)",
-    "azure-native:synapse:Workspace": "N3 (Synapse)",
 }
 # Types with no Private Link endpoint of their own (configuration, children, identities, network, non-ARM).
 NO_ENDPOINT = {
@@ -104,7 +106,7 @@ def problems(run, resource) -> list[str]:
     """What keeps `resource` from being private: public access on, an endpoint or zone group missing or wrong."""
     path, groups = PRIVATE_LINK[resource.token]
     found = []
-    if _get(resource.inputs, path) != "Disabled":
+    if path is not None and _get(resource.inputs, path) != "Disabled":
         found.append(f"{path} = {_get(resource.inputs, path)!r}")
     endpoints = [
         e

@@ -123,12 +123,13 @@ def test_the_names_a_stack_builds_are_exactly_those_its_run_creates():
     common |= {"log_analytics_workspace"}
     sql = {"registry_sql_server", "registry_sql_database", "registry_bootstrap_script"}
     synapse = {"synapse_workspace", "synapse_spark_pool", "synapse_managed_resource_group"}
+    # prod is private: Synapse Studio is reached through a private link hub (dev is public, has none).
     expected = {
         "dev": common | sql | synapse | {"managed_redis"},
         "prod": common
         | sql
         | synapse
-        | {"managed_redis", "registry_sql_partner_server", "registry_sql_failover_group"},
+        | {"managed_redis", "registry_sql_partner_server", "registry_sql_failover_group", "synapse_private_link_hub"},
     }
     for stack, keys in expected.items():
         found = read_stack(stack)
@@ -295,9 +296,10 @@ def test_a_plain_setting_stored_as_a_secret_is_refused(plan_file):  # noqa: F811
 
 def exfiltration_protected(location: str) -> str:
     text = replaced("      preventDataExfiltration: false", "      preventDataExfiltration: true", PROD)
+    # Right after `mode`: prod's spark section has more keys (materializeOnlineStore) before `synapse:`.
     return replaced(
-        "    mode: dedicated\n    synapse:\n",
-        f"    mode: dedicated\n    feathrRuntimeLocation: {location}\n    synapse:\n",
+        "    runtime: synapse\n    mode: dedicated\n",
+        f"    runtime: synapse\n    mode: dedicated\n    feathrRuntimeLocation: {location}\n",
         text,
     )
 
