@@ -254,6 +254,9 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "registry_sql_database": ("sql_database", "registry"),
         "registry_sql_failover_group": ("sql_failover_group", "reg"),
         "registry_bootstrap_script": ("deployment_script", "regschema"),
+        # network.mode private only: the schema bootstrap's identity, the private deployment scripts' storage.
+        "registry_bootstrap_identity": ("user_assigned_identity", "regschema"),
+        "script_storage_account": ("storage_account", "ds"),
         "synapse_workspace": ("synapse_workspace", ""),
         "synapse_spark_pool": ("synapse_spark_pool", ""),
         "synapse_managed_resource_group": ("resource_group", "synapse-managed"),

@@ -57,3 +57,9 @@ def run(stack: str, config: dict[str, Any] | None = None, secret_keys: Collectio
         secret_keys = [key for key in config if key.removeprefix(NS) in SECRET_SETTINGS]
     keys = tuple(sorted(secret_keys)) if secret_keys is not None else None
     return _run_cached(stack, json.dumps(config, sort_keys=True) if config is not None else None, keys)
+
+
+def offline_store_account(result: ProgramRun):
+    """The offline store's storage account (private stacks also build the deployment scripts' account)."""
+    (account,) = [r for r in result.of_type("azure-native:storage:StorageAccount") if r.logical_name == "offline-store"]
+    return account

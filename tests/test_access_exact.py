@@ -34,6 +34,7 @@ ROLE_IDS = {
     "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
     "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
     "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+    "69566ab7-960f-475b-8e7c-b3118f30c6bd": "Storage File Data Privileged Contributor",
 }
 # Pulumi.prod.yaml registryApi.acrResourceId: the registry identity pulls the image from it.
 PROD_ACR = (
@@ -95,6 +96,10 @@ def _registry_identity(kv):
 
 
 PURVIEW_ADMIN = ("identity:registry-purview-admin", SP, "User Access Administrator", "registry-purview")
+# network.mode private (prod): each deployment script's identity holds its file share on the script storage.
+_FILE_SHARE = "Storage File Data Privileged Contributor"
+BOOTSTRAP_SCRIPT_STORAGE = ("identity:registry-sql-schema-identity", SP, _FILE_SHARE, "registry-script-storage")
+CURATOR_SCRIPT_STORAGE = ("identity:registry-purview-admin", SP, _FILE_SHARE, "registry-script-storage")
 
 
 def _account_key_readers(kv, *principals):
@@ -114,9 +119,14 @@ EXPECTED = {
     ("dev", "databricks"): DEV
     | {_registry_identity(DEV_KV)}
     | _account_key_readers(DEV_KV, (SCIENTISTS, GROUP), (DANA, USER), (SAM, USER)),
-    ("prod", "as deployed"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL},
-    ("prod", "legacy redis"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL},
-    ("prod", "purview"): PROD | {SYNAPSE_IDENTITY, PURVIEW_ADMIN, _registry_identity(PROD_KV), ACR_PULL},
+    ("prod", "as deployed"): PROD
+    | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE},
+    ("prod", "legacy redis"): PROD
+    | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE},
+    ("prod", "purview"): PROD
+    | {SYNAPSE_IDENTITY, PURVIEW_ADMIN, _registry_identity(PROD_KV), ACR_PULL}
+    | {BOOTSTRAP_SCRIPT_STORAGE, CURATOR_SCRIPT_STORAGE},
+    # run public (tests/support.py databricks_ready): no script storage
     ("prod", "databricks"): PROD
     | {_registry_identity(PROD_KV), ACR_PULL}
     | _account_key_readers(PROD_KV, (DANA, USER)),

@@ -30,6 +30,9 @@ SERVICE_GRANTS = {
     "registry-api-acr-pull": "AcrPull",  # the registry app pulls its image from the stack's ACR
     "registry-api-key-vault-secrets-user": "Key Vault Secrets User",
     "registry-purview-admin-user-access-administrator": "User Access Administrator",
+    # network.mode private: the deployment scripts' identities on the script storage account (their file share)
+    "registry-sql-schema-script-storage": "Storage File Data Privileged Contributor",
+    "registry-api-purview-data-curator-script-storage": "Storage File Data Privileged Contributor",
     "spark-offline-store-data-contributor": "Storage Blob Data Contributor",
 }
 
@@ -108,8 +111,11 @@ ROLES_BY_VARIANT = {
     },
 }
 # Production-like stacks pull the registry image from an ACR (registryApi.acrResourceId): AcrPull.
+# Private ones (network.mode) add the schema bootstrap identity's file-share role on the script storage.
 for _variant in ("prod", "prod-databricks", "prod-cache-for-redis-persistence"):
-    ROLES_BY_VARIANT[_variant] = ROLES_BY_VARIANT["dev"] | {"AcrPull"}
+    ROLES_BY_VARIANT[_variant] = ROLES_BY_VARIANT["dev"] | {"AcrPull", "Storage File Data Privileged Contributor"}
+# prod-databricks runs public (tests/support.py databricks_ready: the documented production opt-out).
+ROLES_BY_VARIANT["prod-databricks"] = ROLES_BY_VARIANT["dev"] | {"AcrPull"}
 ROLES_BY_VARIANT["dev-purview"] = ROLES_BY_VARIANT["dev"] | {"User Access Administrator"}
 
 

@@ -132,8 +132,6 @@ DEFAULTS = [
     ("registry.sql.public_network_access", True),
     ("registry.sql.allow_azure_services", True),
     ("registry.sql.allowed_ip_ranges", ()),
-    ("registry.sql.bootstrap_subnet_id", None),
-    ("registry.sql.bootstrap_storage_account_id", None),
     ("registry.sql.sqlcmd_version", "1.8.2"),
     # registryApi
     ("registry_api.sku", "B1"),

@@ -18,6 +18,7 @@ import pytest
 from infra.offline.runner import stack_config
 from infra.settings import load_settings
 from infra.settings.errors import SettingsError
+from tests.variants import PRIVATE_NETWORK
 
 NS = "feathr-infra:"
 
@@ -28,11 +29,13 @@ NAME_LIMITS = {
     "databricks_managed_resource_group": (1, 90, "a"),  # the same row
     "purview_managed_resource_group": (1, 90, "a"),  # the same row
     "storage_account": (3, 24, "a"),  # Learn Microsoft.Storage / storageAccounts: 3-24
+    "script_storage_account": (3, 24, "a"),  # the same row
     "storage_container": (3, 63, "a"),  # Learn Microsoft.Storage / storageAccounts / blobServices / containers: 3-63
     "key_vault": (3, 24, "a"),  # Learn Microsoft.KeyVault / vaults: 3-24
     "registry_identity": (3, 128, "a"),  # Learn Microsoft.ManagedIdentity / userAssignedIdentities: 3-128
     "purview_admin_identity": (3, 128, "a"),  # the same row
     "redis_persistence_identity": (3, 128, "a"),  # the same row
+    "registry_bootstrap_identity": (3, 128, "a"),  # the same row
     "registry_sql_server": (1, 63, "a"),  # Learn Microsoft.Sql / servers: 1-63
     "registry_sql_partner_server": (1, 63, "a"),  # the same row
     "registry_sql_database": (1, 128, "a"),  # Learn Microsoft.Sql / servers / databases: 1-128
@@ -115,9 +118,17 @@ _PRIVATE_SYNAPSE = {
         "synapse": {"managedVirtualNetwork": True, "rbacRunner": "deployingMachine", "allowedIpRanges": []},
     },
 }
+# dev in network.mode private (as tests/variants.py private_dev builds it), where the deployment scripts run in
+# the script subnet with their own storage account and the schema bootstrap has an identity.
+_PRIVATE = {
+    **_PRIVATE_SYNAPSE,
+    "registry": {"sql": {"allowAzureServices": False, "allowedIpRanges": []}},
+}
 # An override counts only where its resource is built: the settings that build each one.
 BUILT_BY = {
     "synapse_private_link_hub": _PRIVATE_SYNAPSE,
+    "registry_bootstrap_identity": _PRIVATE,
+    "script_storage_account": _PRIVATE,
     "databricks_workspace": _DATABRICKS,
     "databricks_managed_resource_group": _DATABRICKS,
     "purview_account": _PURVIEW,

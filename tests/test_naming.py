@@ -7,7 +7,7 @@ import pytest
 from infra.naming import NAMED_RESOURCES, RULES, SUFFIX_LENGTH, generate_name, unique_suffix
 from infra.offline.runner import project_name
 from infra.settings import SettingsError, load_settings
-from tests.support import STACKS, config_merged, config_with, run
+from tests.support import STACKS, config_merged, config_with, offline_store_account, run
 
 PREFIXES = ["ab", "contoso", "fabrikam01", "z9z9z9z9z9"]
 ENVIRONMENTS = ["qa", "dev", "prod", "staging1", "abcdefgh"]
@@ -74,7 +74,7 @@ def test_deployed_names_of_all_stacks_are_valid_and_disjoint():
 
 def test_name_override_replaces_the_generated_name():
     result = run("dev", config_with("dev", names={"storage_account": "mycustomstore1"}))
-    assert result.one("azure-native:storage:StorageAccount").physical_name == "mycustomstore1"
+    assert offline_store_account(result).physical_name == "mycustomstore1"
 
 
 # Azure's own rules, value by value at each limit and one past it. Sources: SDK BlobContainer

@@ -95,8 +95,12 @@ def test_production_stateful_resources_carry_a_delete_lock(prod):
         for r in prod.of_type("azure-native:authorization:ManagementLockByScope")
         if r.inputs["level"] == "CanNotDelete"
     }
-    for token in ("azure-native:storage:StorageAccount", "azure-native:keyvault:Vault"):
-        assert prod.one(token).arm_id in locked
+    for token, name in (("azure-native:storage:StorageAccount", "offline-store"), ("azure-native:keyvault:Vault", "key-vault")):
+        (resource,) = [r for r in prod.of_type(token) if r.logical_name == name]
+        assert resource.arm_id in locked
+    # The deployment scripts' scratch account is not: a lock would reach the file shares the script service deletes.
+    (scripts,) = [r for r in prod.of_type("azure-native:storage:StorageAccount") if r.logical_name != "offline-store"]
+    assert scripts.arm_id not in locked
 
 
 def test_plan_document_holds_every_resource_and_no_secret_values(stack_run, tmp_path):

@@ -7,8 +7,9 @@ import pytest
 from infra.offline.runner import project_name
 from infra.settings import SettingsError, load_settings
 from infra.settings.reader import Section
-from infra.settings.registry_api import parse_registry_api
+from infra.settings.registry_api import parse_registry_api, registry_endpoint_public
 from tests.support import config_merged, config_with, run
+from tests.variants import private_dev
 
 NS = "feathr-infra:"
 
@@ -30,6 +31,13 @@ def fails(config, key: str, *fragments: str) -> str:
 def purview_backend(stack: str, **api) -> dict:
     config = config_merged(stack, "registry", backend="purview")
     config[NS + "registryApi"] = {**(config.get(NS + "registryApi") or {}), **api}
+    return config
+
+
+def config_merged_private_dev(section: str, **values) -> dict:
+    """Dev in network.mode private (tests/variants.py private_dev) with `values` merged into `section`."""
+    config = private_dev("dev")
+    config[NS + section] = {**(config.get(NS + section) or {}), **values}
     return config
 
 
@@ -272,13 +280,30 @@ def test_turning_rbac_off_is_refused_in_a_production_like_stack():
     )
 
 
-def test_rbac_may_be_turned_off_only_behind_a_private_endpoint_outside_production():
-    """The check a future private mode slots into: the same setting, a non-public endpoint."""
+def test_rbac_may_be_turned_off_only_in_a_private_non_production_stack():
+    settings = settings_of(config_merged_private_dev("registryApi", insecureDisableRbac=True))
+    assert (settings.network.private, settings.registry_api.rbac) == (True, False)
+    # The same setting on the parser: only the endpoint's publicness and production-likeness decide.
     off = {"insecureDisableRbac": True}
-    assert parse_registry_api(Section(NS + "registryApi", off), False, endpoint_public=False).rbac is False
+    assert parse_registry_api(Section(NS + "registryApi", off), False, endpoint_public=False, private=True).rbac is False
     prod = {**off, "image": "contosofeathr.azurecr.io/feathr/feathr-registry:1", "acrResourceId": PROD_ACR_ID}
     with pytest.raises(SettingsError, match=r"feathr-infra:registryApi\.insecureDisableRbac = true: production"):
-        parse_registry_api(Section(NS + "registryApi", prod), True, endpoint_public=False)
+        parse_registry_api(Section(NS + "registryApi", prod), True, endpoint_public=False, private=True)
+
+
+def test_the_endpoint_is_public_exactly_in_public_mode():
+    assert (registry_endpoint_public(private=False), registry_endpoint_public(private=True)) == (True, False)
+
+
+def test_private_mode_refuses_the_free_tier_and_takes_basic():
+    # Learn: regional VNet integration and private endpoints start at Basic; Free has neither.
+    fails(
+        config_merged_private_dev("registryApi", sku="F1", alwaysOn=False),
+        "registryApi.sku",
+        "network.mode private",
+        "B1 or above",
+    )
+    assert settings_of(config_merged_private_dev("registryApi", sku="B1")).registry_api.tier == "Basic"
 
 
 def test_explicit_false_is_the_default():
@@ -308,10 +333,21 @@ def test_unknown_key_is_rejected():
 # --- purview -----------------------------------------------------------------------------------------------------
 
 
-def test_purview_public_network_disabled_is_rejected():
+def test_purview_public_network_disabled_is_rejected_in_public_mode():
     config = purview_backend("dev")
     config[NS + "purview"] = {"publicNetworkAccess": "Disabled"}
-    fails(config, "purview.publicNetworkAccess", "private endpoints")
+    fails(config, "purview.publicNetworkAccess", "needs network.mode private", "use Enabled")
+
+
+def test_purview_public_network_enabled_is_rejected_in_private_mode():
+    config = purview_backend("prod")
+    config[NS + "purview"] = {"publicNetworkAccess": "Enabled"}
+    fails(config, "purview.publicNetworkAccess", "must be Disabled with network.mode private")
+
+
+def test_purview_public_network_access_follows_the_mode():
+    assert settings_of(purview_backend("dev")).purview.public_network_access == "Enabled"
+    assert settings_of(purview_backend("prod")).purview.public_network_access == "Disabled"
 
 
 def test_purview_settings_are_checked():

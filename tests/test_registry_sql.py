@@ -14,7 +14,7 @@ from infra.components.registry.schema_bootstrap import SCHEMA_FILE, bootstrap_sq
 from infra.components.registry.sql_store import PASSWORD_SPECIALS
 from infra.offline.runner import REPO_ROOT, stack_config
 from infra.settings import load_settings
-from tests.support import config_merged, run
+from tests.support import config_merged, config_with, run
 
 SERVER = "azure-native:sql:Server"
 DATABASE = "azure-native:sql:Database"
@@ -89,7 +89,8 @@ def test_server_tls_entra_admin_and_sql_login(stack):
             # SQL authentication stays on: the registry image connects with login + password.
             "azureADOnlyAuthentication": False,
         }
-        assert inputs["publicNetworkAccess"] == "Enabled"
+        # dev is public (firewall rules), prod private (private endpoints only: tests/test_registry_network.py)
+        assert inputs["publicNetworkAccess"] == {"dev": "Enabled", "prod": "Disabled"}[stack]
         assert "administratorLoginPassword" in server.secret_inputs
 
 
@@ -255,8 +256,12 @@ def test_dev_firewall_allows_azure_services_and_the_client_range(dev):
     }
 
 
-def test_both_servers_of_a_failover_pair_get_the_same_rules(prod):
-    rules = rules_by_server(prod)
+def test_both_servers_of_a_failover_pair_get_the_same_rules():
+    # prod is private (no rules at all): its layout in public mode, where each server needs its own rules.
+    public_prod = config_with("prod", network={"mode": "public", "allowPublicInProduction": True})
+    sql = {**public_prod["feathr-infra:registry"]["sql"], "allowedIpRanges": ["203.0.113.0/24"]}
+    public_prod["feathr-infra:registry"] = {**public_prod["feathr-infra:registry"], "sql": sql}
+    rules = rules_by_server(run("prod", public_prod))
     assert set(rules) == {"contoso-prod-reg-sql-78gz9l", "contoso-prod-regdr-sql-78gz9l"}
     assert rules["contoso-prod-reg-sql-78gz9l"] == rules["contoso-prod-regdr-sql-78gz9l"]
 
@@ -271,42 +276,9 @@ def test_no_allow_all_rule_anywhere(stack_run):
             )
 
 
-def test_azure_services_rule_can_be_turned_off():
-    r = run(
-        "dev",
-        config_merged(
-            "dev",
-            "registry",
-            sql={**config_merged("dev", "registry")["feathr-infra:registry"]["sql"], "allowAzureServices": False},
-        ),
-    )
-    assert {name for name, _, _ in rules_by_server(r)["contoso-dev-reg-sql-yk41aj"]} == {"client-203-0-113-0-24"}
-
-
-PRIVATE = {
-    "publicNetworkAccess": False,
-    "allowAzureServices": False,
-    "allowedIpRanges": [],
-    "bootstrapSubnetId": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
-    "Microsoft.Network/virtualNetworks/hub/subnets/deployment-scripts",
-    "bootstrapStorageAccountId": "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/net/providers/"
-    "Microsoft.Storage/storageAccounts/contososcripts",
-}
-
-
-def test_private_access_turns_public_access_off_and_runs_the_bootstrap_in_the_subnet():
-    r = run(
-        "prod",
-        config_merged(
-            "prod", "registry", sql={**config_merged("prod", "registry")["feathr-infra:registry"]["sql"], **PRIVATE}
-        ),
-    )
-    assert {s.inputs["publicNetworkAccess"] for s in r.of_type(SERVER)} == {"Disabled"}
-    assert r.of_type(FIREWALL) == []
-    script = bootstrap_script(r)
-    assert script.inputs["containerSettings"] == {"subnetIds": [{"id": PRIVATE["bootstrapSubnetId"]}]}
-    assert script.inputs["storageAccountSettings"]["storageAccountName"] == "contososcripts"
-    assert "storageAccountSettings" in script.secret_inputs
+def test_private_mode_builds_no_firewall_rule():
+    # Azure rejects firewall rules without public network access; private mode has neither.
+    assert run("prod").of_type(FIREWALL) == []
 
 
 # --- schema bootstrap -----------------------------------------------------------------------------
@@ -319,8 +291,9 @@ def test_bootstrap_runs_schema_and_seed_in_azure(stack):
     inputs = script.inputs
     assert inputs["kind"] == "AzureCLI"
     assert inputs["scriptName"] == f"contoso-{stack}-regschema-ds"
-    # it talks only to SQL with the SQL login: no Azure identity (and no role) to hold
-    assert "identity" not in inputs
+    # it talks only to SQL with the SQL login: no Azure identity in public mode; in private mode the one its
+    # subnet requires (its file-share role: tests/test_registry_network.py)
+    assert ("identity" in inputs) is (stack == "prod")
     assert inputs["retentionInterval"] == "PT6H" and inputs["timeout"] == "PT30M"
     assert inputs["cleanupPreference"] == "OnSuccess"
     assert "go-sqlcmd" in inputs["scriptContent"] and "-i /tmp/registry-bootstrap.sql" in inputs["scriptContent"]

@@ -210,41 +210,48 @@ BAD = [
         f"{KEY}.sql.allowedIpRanges[0]",
         "never 0.0.0.0/0",
     ),
+    # network.mode decides how the database is reached; each mode allows one value of each key.
     (
-        "private access with the Azure services rule",
-        lambda: with_sql(
-            "dev",
-            publicNetworkAccess=False,
-            allowedIpRanges=[],
-            bootstrapSubnetId=PRIVATE_SUBNET,
-            bootstrapStorageAccountId=PRIVATE_STORAGE,
-        ),
-        f"{KEY}.sql.allowAzureServices",
-        "must be false when publicNetworkAccess is false",
-    ),
-    (
-        "private access with client ranges",
-        lambda: with_sql(
-            "dev",
-            publicNetworkAccess=False,
-            allowAzureServices=False,
-            bootstrapSubnetId=PRIVATE_SUBNET,
-            bootstrapStorageAccountId=PRIVATE_STORAGE,
-        ),
-        f"{KEY}.sql.allowedIpRanges",
-        "must be empty",
-    ),
-    (
-        "private access without a way in for the bootstrap",
+        "public mode without public access: the app would have no way to its database",
         lambda: with_sql("dev", publicNetworkAccess=False, allowAzureServices=False, allowedIpRanges=[]),
-        f"{KEY}.sql.bootstrapSubnetId",
-        "required when publicNetworkAccess is false",
+        f"{KEY}.sql.publicNetworkAccess",
+        "needs network.mode private",
     ),
     (
-        "bootstrap subnet without storage",
+        "public mode without the Azure services rule: the app would crash-loop",
+        lambda: with_sql("dev", allowAzureServices=False),
+        f"{KEY}.sql.allowAzureServices",
+        "needs network.mode private",
+    ),
+    (
+        "private mode with public access",
+        lambda: with_sql("prod", publicNetworkAccess=True),
+        f"{KEY}.sql.publicNetworkAccess",
+        "must be false with network.mode private",
+    ),
+    (
+        "private mode with the Azure services rule",
+        lambda: with_sql("prod", allowAzureServices=True),
+        f"{KEY}.sql.allowAzureServices",
+        "must be false with network.mode private",
+    ),
+    (
+        "private mode with client ranges",
+        lambda: with_sql("prod", allowedIpRanges=["203.0.113.0/24"]),
+        f"{KEY}.sql.allowedIpRanges",
+        "must be empty with network.mode private",
+    ),
+    (
+        "the bootstrap's subnet is the network's now",
         lambda: with_sql("dev", bootstrapSubnetId=PRIVATE_SUBNET),
+        f"{KEY}.sql.bootstrapSubnetId",
+        "replaced by the network section",
+    ),
+    (
+        "the bootstrap's storage is the network's now",
+        lambda: with_sql("dev", bootstrapStorageAccountId=PRIVATE_STORAGE),
         f"{KEY}.sql.bootstrapStorageAccountId",
-        "go together",
+        "replaced by the network section",
     ),
     (
         "the administrator login is the registry app's user",
@@ -318,6 +325,14 @@ def test_defaults():
         12,
     )
     assert sql.public_network_access and sql.allow_azure_services and not sql.geo_replicated
+
+
+def test_private_mode_closes_the_servers_by_default():
+    # Pulumi.prod.yaml is private (network.mode) and sets neither key: both default to false there.
+    sql = load_settings(
+        with_sql("prod", publicNetworkAccess=None, allowAzureServices=None), "feathr-infra", "test"
+    ).registry.sql
+    assert (sql.public_network_access, sql.allow_azure_services, sql.allowed_ip_ranges) == (False, False, ())
 
 
 def test_production_defaults_are_geo_redundant():

@@ -34,14 +34,17 @@ _SQL = {
     "registry-sql-secondary-database",
 }
 _MANAGED_REDIS = {"online-store", "online-store-database"}
+# network.mode private: the deployment scripts' storage account, protected as every account of prod (not
+# locked: tests/test_program.py); prod's databricks variant runs public (tests/support.py databricks_ready).
+_SCRIPTS = {"registry-script-storage"}
 # Logical names of the protected resources of prod, per variant.
 PROD_PROTECTED = {
-    "as deployed": _COMMON | _SQL | _MANAGED_REDIS,
+    "as deployed": _COMMON | _SQL | _MANAGED_REDIS | _SCRIPTS,
     "databricks": _COMMON | _SQL | _MANAGED_REDIS,
-    "databricks private": _COMMON | _SQL | _MANAGED_REDIS,
-    "legacy redis": _COMMON | _SQL | {"online-store"},
+    "databricks private": _COMMON | _SQL | _MANAGED_REDIS | _SCRIPTS,
+    "legacy redis": _COMMON | _SQL | {"online-store"} | _SCRIPTS,
     # RBAC keeps its roles in SQL with the Purview backend too, so the SQL store is there as well
-    "purview": _COMMON | _SQL | _MANAGED_REDIS | {"registry-purview"},
+    "purview": _COMMON | _SQL | _MANAGED_REDIS | {"registry-purview"} | _SCRIPTS,
 }
 # Resources with a CanNotDelete lock in prod (the lock's logical name is `<name>-lock`).
 PROD_LOCKED = {

@@ -40,7 +40,7 @@ def test_registry_web_app(stack, variant):
 @pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
 def test_offline_store_account(stack, variant):
     result = run_variant(stack, variant)
-    account = result.one("azure-native:storage:StorageAccount").inputs
+    (account,) = [a.inputs for a in result.of_type("azure-native:storage:StorageAccount") if a.logical_name == "offline-store"]
     assert account["allowBlobPublicAccess"] is False
     assert account["allowCrossTenantReplication"] is False
     assert account["minimumTlsVersion"] == "TLS1_2"
@@ -49,6 +49,26 @@ def test_offline_store_account(stack, variant):
     assert account["defaultToOAuthAuthentication"] is not SHARED_KEY_ACCESS[variant]  # the portal default
     container = result.one("azure-native:storage:BlobContainer").inputs
     assert container.get("publicAccess") in (None, "None")
+
+
+# The private deployment scripts' storage account: prod is private except its databricks variant
+# (tests/support.py databricks_ready runs it public); dev is public and has none.
+SCRIPT_STORAGE = {(s, v): s == "prod" and v != "databricks" for s, v in CASES}
+
+
+@pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
+def test_script_storage_account(stack, variant):
+    result = run_variant(stack, variant)
+    found = [a.inputs for a in result.of_type("azure-native:storage:StorageAccount") if a.logical_name != "offline-store"]
+    assert len(found) == (1 if SCRIPT_STORAGE[(stack, variant)] else 0)
+    for account in found:
+        assert account["allowBlobPublicAccess"] is False
+        assert account["allowCrossTenantReplication"] is False
+        assert account["minimumTlsVersion"] == "TLS1_2"
+        assert account["enableHttpsTrafficOnly"] is True
+        # Container Instances mounts the scripts' file share with the account key (docs/networking.md).
+        assert account["allowSharedKeyAccess"] is True
+        assert account["networkRuleSet"]["defaultAction"] == "Deny"
 
 
 @pytest.mark.parametrize("stack, variant", CASES, ids=IDS)

@@ -17,7 +17,7 @@ from infra.offline.runner import REPO_ROOT, read_stack
 from infra.settings import load_settings
 from infra.settings.cross_checks import built_names
 from infra.settings.sql_limits import max_data_size_gb
-from tests.support import run
+from tests.support import offline_store_account, run
 from tests.test_stack_files import DEV, one_message, plan_file, replaced  # noqa: F401  (plan_file: a fixture)
 
 PROD = (REPO_ROOT / "Pulumi.prod.yaml").read_text()
@@ -126,10 +126,12 @@ def test_the_names_a_stack_builds_are_exactly_those_its_run_creates():
     # prod is private: Synapse Studio is reached through a private link hub (dev is public, has none).
     expected = {
         "dev": common | sql | synapse | {"managed_redis"},
+        # private (network.mode): the deployment scripts' storage and the schema bootstrap's identity
         "prod": common
         | sql
         | synapse
-        | {"managed_redis", "registry_sql_partner_server", "registry_sql_failover_group", "synapse_private_link_hub"},
+        | {"managed_redis", "registry_sql_partner_server", "registry_sql_failover_group", "synapse_private_link_hub"}
+        | {"registry_bootstrap_identity", "script_storage_account"},
     }
     for stack, keys in expected.items():
         found = read_stack(stack)
@@ -154,12 +156,6 @@ def test_the_names_a_stack_builds_are_exactly_those_its_run_creates():
             "offlineStore.existingAccountId",
         ),
         (
-            "      allowAzureServices: true\n",
-            "      allowAzureServices: true\n      bootstrapSubnetId: /subscriptions/"
-            f"{BAD_GUID}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aci\n",
-            "registry.sql.bootstrapSubnetId",
-        ),
-        (
             "    sku: Balanced_B0\n",
             "    sku: Balanced_B0\n    geoReplication:\n      groupNickname: feathr\n      linkedDatabaseIds:\n"
             f"        - /subscriptions/{BAD_GUID}/resourceGroups/rg/providers/Microsoft.Cache/redisEnterprise/other/databases/default\n",
@@ -172,7 +168,7 @@ def test_the_names_a_stack_builds_are_exactly_those_its_run_creates():
             "registryApi.acrResourceId",
         ),
     ],
-    ids=["offline-store", "bootstrap-subnet", "redis-linked-database", "registry-acr"],
+    ids=["offline-store", "redis-linked-database", "registry-acr"],
 )
 def test_a_resource_id_whose_subscription_guid_is_malformed_is_refused(plan_file, old, new, key):  # noqa: F811
     message = refused(plan_file, replaced(old, new))
@@ -319,7 +315,7 @@ def test_exfiltration_protection_with_a_runtime_on_a_host_it_blocks_is_refused(p
 
 
 def test_exfiltration_protection_with_the_runtime_on_the_offline_store_passes(tmp_path):
-    account = run("prod").one("azure-native:storage:StorageAccount").physical_name
+    account = offline_store_account(run("prod")).physical_name
     location = f"abfss://features@{account}.dfs.core.windows.net/jars/feathr.jar"
     assert settings_of(tmp_path, exfiltration_protected(location)).spark.feathr_runtime_location == location
 

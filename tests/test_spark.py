@@ -17,7 +17,7 @@ from infra.feathr_config import DatabricksSpark, FeathrEndpoints, SynapseSpark, 
 from infra.offline import runner
 from infra.offline.azure_model import SUBSCRIPTION_ID
 from infra.settings.spark import DatabricksSettings
-from tests.support import config_merged, databricks_ready, run
+from tests.support import config_merged, databricks_ready, offline_store_account, run
 
 WORKSPACE = "azure-native:synapse:Workspace"
 POOL = "azure-native:synapse:BigDataPool"
@@ -99,7 +99,7 @@ def test_synapse_workspace_uses_the_offline_store_and_entra_only(stack):
     lake = workspace.inputs["defaultDataLakeStorage"]
     assert lake["accountUrl"] == f"https://{account}.dfs.core.windows.net"
     assert lake["filesystem"] == "features"
-    assert lake["resourceId"] == result.one("azure-native:storage:StorageAccount").arm_id
+    assert lake["resourceId"] == offline_store_account(result).arm_id
     assert workspace.inputs["managedResourceGroupName"] == f"contoso-{stack}-synapse-managed-rg"
     assert workspace.inputs["tags"]["environment"] == stack
     # the default filesystem must exist before the workspace
@@ -190,7 +190,7 @@ def test_workspace_identity_gets_blob_data_contributor_on_the_offline_store(stac
     ]
     assert len(grants) == 1
     grant = grants[0].inputs
-    assert grant["scope"] == result.one("azure-native:storage:StorageAccount").arm_id
+    assert grant["scope"] == offline_store_account(result).arm_id
     assert grant["principalType"] == "ServicePrincipal"
     assert grant["roleDefinitionId"] == (
         f"/subscriptions/{SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_DATA_CONTRIBUTOR}"
@@ -344,7 +344,7 @@ def test_shared_synapse_from_a_stack_reference_creates_no_spark(stack):
     grant = next(
         r for r in result.of_type(ROLE) if r.inputs["principalId"] == owner.outputs["sparkIdentityPrincipalId"].value
     )
-    assert grant.inputs["scope"] == result.one("azure-native:storage:StorageAccount").arm_id
+    assert grant.inputs["scope"] == offline_store_account(result).arm_id
     assert grant.inputs["principalType"] == "ServicePrincipal"
     assert result.of_type("azure-native:storage:StorageAccount")  # own offline store still created
 
@@ -448,7 +448,7 @@ def test_managed_private_endpoint_to_a_closed_store_is_approved_by_the_deploymen
 
     [approval] = approvals(prod)  # prod: managed virtual network, offline store behind its firewall
     environment = approval.inputs["environment"]
-    assert environment["STORAGE_ACCOUNT_ID"] == prod.one("azure-native:storage:StorageAccount").arm_id
+    assert environment["STORAGE_ACCOUNT_ID"] == offline_store_account(prod).arm_id
     assert environment["WORKSPACE"] == prod.one(WORKSPACE).physical_name
     assert "az network private-endpoint-connection approve" in approval.inputs["create"]
     assert prod.one(WORKSPACE).urn in approval.depends_on

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import config_merged, config_with, databricks_ready, run
+from tests.support import NS, config_merged, config_with, databricks_ready, run
 
 
 def purview(stack: str) -> dict[str, Any]:
@@ -56,6 +56,36 @@ def databricks_private(stack: str) -> dict[str, Any]:
             }
         },
     }
+    return config
+
+
+# A private network for a stack whose file has none (dev): the created VNet, as Pulumi.prod.yaml lays it out.
+PRIVATE_NETWORK = {
+    "mode": "private",
+    "primary": {
+        "addressSpace": ["10.50.0.0/22"],
+        "subnets": {"endpoints": "10.50.0.0/24", "appIntegration": "10.50.1.0/26", "deploymentScripts": "10.50.1.64/27"},
+    },
+}
+
+
+def private_dev(stack: str) -> dict[str, Any]:
+    """`stack` (dev: public, not geo-replicated) in network.mode private; the registry SQL keys that only
+    public mode allows (the Azure services rule, client ranges) removed, Synapse in its managed VNet."""
+    config = config_with(stack, network=PRIVATE_NETWORK)
+    registry = dict(config.get(NS + "registry") or {})
+    registry["sql"] = {
+        k: v for k, v in (registry.get("sql") or {}).items() if k not in ("allowAzureServices", "allowedIpRanges")
+    }
+    config[NS + "registry"] = registry
+    # A private offline store takes Spark only through the Synapse managed VNet's private endpoint.
+    spark = dict(config.get(NS + "spark") or {})
+    # Private Synapse (infra/settings/spark_network.py): no client ranges, the RBAC step on a runner in the
+    # network, no materialization from Spark (no managed private endpoint reaches Redis).
+    synapse = {k: v for k, v in (spark.get("synapse") or {}).items() if k != "allowedIpRanges"}
+    spark["synapse"] = {**synapse, "managedVirtualNetwork": True, "rbacRunner": "deployingMachine"}
+    spark["materializeOnlineStore"] = False
+    config[NS + "spark"] = spark
     return config
 
 

@@ -122,6 +122,11 @@ def built_names(s: Settings) -> frozenset[str]:
             "purview_admin_identity",
             "purview_curator_script",
         }
+    if s.network.private:  # the deployment scripts run in the script subnet (components/deployment_script.py)
+        if s.registry.sql_database:
+            built.add("registry_bootstrap_identity")
+        if s.registry.sql_database or s.registry.backend == "purview":
+            built.add("script_storage_account")
     if not s.spark.shared:
         if s.spark.runtime == "synapse":
             built |= {"synapse_workspace", "synapse_spark_pool", "synapse_managed_resource_group"}

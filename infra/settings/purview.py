@@ -18,9 +18,12 @@ class PurviewSettings:
     script_cli_version: str  # Azure CLI of the deployment script that grants Data Curator
 
 
-def parse_purview(section: Section) -> PurviewSettings:
+def parse_purview(section: Section, private: bool) -> PurviewSettings:
+    """`private`: network.mode is private (the account gets `account` and `portal` private endpoints)."""
+    expected = "Disabled" if private else "Enabled"
     settings = PurviewSettings(
-        public_network_access=section.string("publicNetworkAccess", "Enabled", allowed={"Enabled", "Disabled"}),
+        # Follows network.mode: only one value works in each mode (below).
+        public_network_access=section.string("publicNetworkAccess", expected, allowed={"Enabled", "Disabled"}),
         managed_event_hub=section.boolean("managedEventHub", False),
         script_cli_version=section.string(
             "scriptCliVersion",
@@ -31,11 +34,15 @@ def parse_purview(section: Section) -> PurviewSettings:
     )
     section.finish()
 
-    if settings.public_network_access == "Disabled":
-        raise section.fail(
-            "publicNetworkAccess",
-            "Disabled",
-            "the registry web app and the Data Curator deployment script reach Purview over its public endpoint "
-            "(this program creates no private endpoints for Purview); Disabled would cut both off, use Enabled",
+    if settings.public_network_access != expected:
+        why = (
+            "must be Disabled with network.mode private: the registry app and the Data Curator script reach the "
+            "account through its private endpoint (account), operators the governance portal through its own "
+            "(portal); remove the key"
+            if private
+            else "needs network.mode private: the registry web app and the Data Curator deployment script reach "
+            "Purview over its public endpoint in public mode (no private endpoints, no VNet); Disabled would cut "
+            "both off, so the app crash-loops; use Enabled or remove the key"
         )
+        raise section.fail("publicNetworkAccess", settings.public_network_access, why)
     return settings

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from infra.settings.environment import AZURE_REGIONS
-from infra.settings.reader import GUID, SUBSCRIPTION_ID_PREFIX, Section
+from infra.settings.reader import GUID, Section
 
 BACKENDS = frozenset({"sql", "purview"})
 
@@ -61,14 +61,12 @@ RESERVED_LOGINS = frozenset(
     }
 )
 RERUN_RULE = "up to 64 letters, digits, '.', '_', ':' or '-' (e.g. a date); a new value re-runs the bootstrap"
-SUBNET_ID = (
-    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}/providers/Microsoft\.Network"
-    r"/virtualNetworks/[-\w.]{2,64}/subnets/[-\w.]{1,80}"
-)
-STORAGE_ACCOUNT_ID = (
-    SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
-    r"/providers/Microsoft\.Storage/storageAccounts/[a-z0-9]{3,24}"
-)
+# Keys `registry.sql` used to have; each names what replaced it, so an old stack file fails clearly.
+_REPLACED = {
+    key: "replaced by the network section: with network.mode private the schema bootstrap runs in the network's "
+    "deployment-script subnet with a private storage account of its own (docs/networking.md); remove the key"
+    for key in ("bootstrapSubnetId", "bootstrapStorageAccountId")
+}
 
 
 @dataclass(frozen=True)
@@ -120,8 +118,6 @@ class SqlStoreSettings:
     public_network_access: bool
     allow_azure_services: bool
     allowed_ip_ranges: tuple[str, ...]
-    bootstrap_subnet_id: str | None
-    bootstrap_storage_account_id: str | None
     sqlcmd_version: str
     rerun_bootstrap: str  # changing it makes the next `pulumi up` re-run the schema bootstrap
 
@@ -190,7 +186,13 @@ def _entra_admin(section: Section) -> EntraAdmin | None:
     return parsed
 
 
-def parse_sql_store(section: Section, production_like: bool, location: str, sql_database: bool) -> SqlStoreSettings:
+def parse_sql_store(
+    section: Section, production_like: bool, location: str, sql_database: bool, private: bool
+) -> SqlStoreSettings:
+    """`private`: network.mode is private (the servers get private endpoints, the app VNet integration)."""
+    for old, why in _REPLACED.items():
+        if section.has(old):
+            raise section.fail(old, section.raw(old), why)
     sku = _sku(section)
     auto_pause_given, min_capacity_given = section.has("autoPauseDelay"), section.has("minCapacity")
     settings = SqlStoreSettings(
@@ -215,23 +217,10 @@ def parse_sql_store(section: Section, production_like: bool, location: str, sql_
         secondary_location=section.string("secondaryLocation", None, allowed=AZURE_REGIONS),
         # Azure: at least 1 hour, set in hours (PowerShell -GracePeriodWithDataLossHours); 24 h is our bound.
         failover_grace_period_minutes=section.integer("failoverGracePeriodMinutes", 60, minimum=60, maximum=1440),
-        public_network_access=section.boolean("publicNetworkAccess", True),
-        allow_azure_services=section.boolean("allowAzureServices", True),
+        # Both follow network.mode: only one value works in each mode (_check_network).
+        public_network_access=section.boolean("publicNetworkAccess", not private),
+        allow_azure_services=section.boolean("allowAzureServices", not private),
         allowed_ip_ranges=section.ip_ranges("allowedIpRanges"),
-        bootstrap_subnet_id=section.string(
-            "bootstrapSubnetId",
-            None,
-            pattern=SUBNET_ID,
-            rule="a subnet resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network"
-            "/virtualNetworks/<vnet>/subnets/<subnet>)",
-        ),
-        bootstrap_storage_account_id=section.string(
-            "bootstrapStorageAccountId",
-            None,
-            pattern=STORAGE_ACCOUNT_ID,
-            rule="a storage account resource id "
-            "(/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>)",
-        ),
         sqlcmd_version=section.string(
             "sqlcmdVersion", "1.8.2", pattern=r"\d+\.\d+\.\d+", rule="a go-sqlcmd release, e.g. 1.8.2"
         ),
@@ -240,6 +229,7 @@ def parse_sql_store(section: Section, production_like: bool, location: str, sql_
     section.finish()
     if sql_database:
         _check_sql_store(section, settings, production_like, location, auto_pause_given, min_capacity_given)
+        _check_network(section, settings, private)
     if not sku.serverless:
         settings = replace(settings, auto_pause_delay=None, min_capacity=None)
     return settings
@@ -332,42 +322,58 @@ def _check_sql_store(
                 "production-like stacks keep long-term backups: set at least one of weekly, monthly, yearly",
             )
 
-    # Network. With public access off, Azure rejects server firewall rules (error 42101) and nothing
-    # outside a private network can reach the server, including the schema bootstrap.
-    if not s.public_network_access:
-        if s.allow_azure_services:
-            raise section.fail(
-                "allowAzureServices",
-                True,
-                "must be false when publicNetworkAccess is false (firewall rules are ignored and rejected "
-                "without public access; the registry API and the bootstrap need a private path instead)",
-            )
+
+def _check_network(section: Section, s: SqlStoreSettings, private: bool) -> None:
+    """The registry app connects at start-up and crash-loops without a way to its database; so does the
+    schema bootstrap. Each mode has exactly one way: private endpoints reached through the app's VNet
+    integration and the script subnet (private), or the public endpoint with the 0.0.0.0 rule (public)."""
+    if private:
+        for key, value in (
+            ("publicNetworkAccess", s.public_network_access),
+            ("allowAzureServices", s.allow_azure_services),
+        ):
+            if value:
+                raise section.fail(
+                    key,
+                    True,
+                    "must be false with network.mode private: the servers take no public traffic, the registry app "
+                    "(VNet integration) and the schema bootstrap (script subnet) reach them through their private "
+                    "endpoints; remove the key",
+                )
         if s.allowed_ip_ranges:
+            # Azure rejects server firewall rules while public network access is off (error 42101).
             raise section.fail(
-                "allowedIpRanges", list(s.allowed_ip_ranges), "must be empty when publicNetworkAccess is false"
+                "allowedIpRanges",
+                list(s.allowed_ip_ranges),
+                "must be empty with network.mode private: firewall rules need public network access; reach the "
+                "servers over the network (VPN or hub peering, docs/networking.md)",
             )
-        if s.bootstrap_subnet_id is None:
-            raise section.fail(
-                "bootstrapSubnetId",
-                None,
-                "required when publicNetworkAccess is false: a subnet delegated to "
-                "Microsoft.ContainerInstance/containerGroups that reaches the server's private endpoint, "
-                "so the schema bootstrap can run",
-            )
-    if (s.bootstrap_subnet_id is None) != (s.bootstrap_storage_account_id is None):
-        missing = "bootstrapStorageAccountId" if s.bootstrap_storage_account_id is None else "bootstrapSubnetId"
+        return
+    if not s.public_network_access:
         raise section.fail(
-            missing,
-            None,
-            "bootstrapSubnetId and bootstrapStorageAccountId go together: a deployment script in a "
-            "subnet needs a storage account that allows that subnet",
+            "publicNetworkAccess",
+            False,
+            "needs network.mode private: without public access only private endpoints reach the servers, and in "
+            "public mode neither the registry app (no VNet integration) nor the schema bootstrap has one, so the app "
+            "crash-loops at start-up",
+        )
+    if not s.allow_azure_services:
+        raise section.fail(
+            "allowAzureServices",
+            False,
+            "needs network.mode private: in public mode the registry app and the schema bootstrap connect from "
+            "Azure's shared outbound addresses, which only the 0.0.0.0 'Allow Azure services' rule admits (they "
+            "change and cannot be listed in allowedIpRanges); without it the app crash-loops at start-up",
         )
 
 
-def parse_registry(section: Section, production_like: bool, location: str, rbac: bool) -> RegistrySettings:
-    """`rbac`: registry RBAC is on (`registryApi`), so its roles need a SQL database whatever the backend."""
+def parse_registry(
+    section: Section, production_like: bool, location: str, rbac: bool, private: bool
+) -> RegistrySettings:
+    """`rbac`: registry RBAC is on (`registryApi`), so its roles need a SQL database whatever the backend.
+    `private`: network.mode is private."""
     backend = section.string("backend", "sql", allowed=BACKENDS)
     sql_database = backend == "sql" or rbac
-    sql = parse_sql_store(section.section("sql"), production_like, location, sql_database)
+    sql = parse_sql_store(section.section("sql"), production_like, location, sql_database, private)
     section.finish()
     return RegistrySettings(backend=backend, sql=sql, sql_database=sql_database)

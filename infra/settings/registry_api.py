@@ -48,6 +48,10 @@ APP_SERVICE_SKUS: MappingProxyType[str, AppServiceSku] = MappingProxyType(
         },
     }
 )
+# Tiers without regional VNet integration and private endpoints (Learn overview-vnet-integration: "Requires a
+# supported Basic or Standard, Premium, Premium v2, Premium v3, or Elastic Premium" tier; networking/private-endpoint:
+# "Basic, Standard, PremiumV2, PremiumV3, IsolatedV2, Functions Premium"). network.mode private needs both.
+NO_PRIVATE_NETWORKING_TIERS = frozenset({"Free"})
 # No SLA, no scale-out beyond 3, no zone redundancy: fine for dev, not for an environment people rely on.
 NON_PRODUCTION_TIERS = frozenset({"Free", "Shared", "Basic"})
 ZONE_REDUNDANT_TIERS = frozenset({"PremiumV2", "PremiumV3"})
@@ -81,9 +85,12 @@ _REPLACED = {
 }
 
 
-def parse_registry_api(section: Section, production_like: bool, endpoint_public: bool) -> RegistryApiSettings:
-    """`endpoint_public`: whether the registry app is reachable from the internet (today it always is;
-    a private mode, e.g. private endpoints, would pass False and allow `insecureDisableRbac` in dev)."""
+def parse_registry_api(
+    section: Section, production_like: bool, endpoint_public: bool, private: bool
+) -> RegistryApiSettings:
+    """`private`: network.mode is private (the app gets VNet integration and a private endpoint).
+    `endpoint_public`: whether the registry endpoint is reachable from the internet (`registry_endpoint_public`);
+    only a non-public endpoint allows `insecureDisableRbac` (in dev)."""
     for old, why in _REPLACED.items():
         if section.has(old):
             raise section.fail(old, section.raw(old), why)
@@ -126,6 +133,13 @@ def parse_registry_api(section: Section, production_like: bool, endpoint_public:
             settings.sku,
             "production-like stacks need a Standard or Premium plan (SLA, always on, scale-out), one of "
             + ", ".join(allowed),
+        )
+    if private and sku.tier in NO_PRIVATE_NETWORKING_TIERS:
+        raise section.fail(
+            "sku",
+            settings.sku,
+            f"network.mode private needs regional VNet integration and a private endpoint, which the {sku.tier} tier "
+            "does not offer; pick B1 or above",
         )
     if settings.instances > sku.max_instances:
         raise section.fail(
@@ -230,7 +244,14 @@ def _check_rbac(section: Section, s: RegistryApiSettings, production_like: bool,
         raise section.fail(
             "insecureDisableRbac",
             True,
-            "the registry endpoint is public (this program gives the registry app no private networking), and "
-            "without RBAC every signed-in caller may read, register and delete features; remove the key "
-            "(allowed: false)",
+            "the registry endpoint is public (network.mode public), and without RBAC every signed-in caller may "
+            "read, register and delete features; remove the key (allowed: false), or use network.mode private",
         )
+
+
+def registry_endpoint_public(private: bool) -> bool:
+    """Whether the registry's endpoint is reachable from the internet: the one place that decides it (the web
+    app's public network access follows it, `components/registry/app_network.py`). In private mode the app has
+    only its private endpoint. A public front (e.g. Front Door in front of the private endpoint) makes it public
+    again and must be taken into account here."""
+    return not private

@@ -2,30 +2,36 @@
 
 The image serves the registry UI and API behind nginx on port 80 and picks its backend from its app
 settings (reference doc, section 2): `PURVIEW_NAME` selects Purview, otherwise `CONNECTION_STR` is
-the SQL registry. With RBAC (always, unless a private endpoint ever allows turning it off) the RBAC
-gateway keeps its roles in SQL through `CONNECTION_STR`, with either backend (`deploy/start.sh`).
+the SQL registry. With RBAC (always, unless `insecureDisableRbac` in a non-production stack whose
+endpoint is not public) the RBAC gateway keeps its roles in SQL through `CONNECTION_STR`, with either
+backend (`deploy/start.sh`).
 The connection string stays in Key Vault; the app holds only a Key Vault reference, resolved by App
 Service with the app's user-assigned identity.
 
 In front of it, App Service authentication (`registry_auth.py`) lets only tokens of this tenant
 for the client's or the UI's audience through to `/api`; the image's RBAC then decides what a
-caller may do.
+caller may do. Its networking (VNet integration, private endpoint, public access) is `app_network.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi_azure_native import managedidentity, web
 
 from infra.components.monitoring import Monitoring
 from infra.components.monitoring.alerts import MetricAlert
+from infra.components.registry.app_network import expose_web_app, site_config_network_args, web_app_network_args
 from infra.components.registry.entra_app import RegistryEntraApp, RegistryEntraAppArgs
 from infra.components.registry.purview_store import PurviewRegistryStore
 from infra.components.registry.registry_auth import registry_auth_settings, tenant_gate_app_settings
 from infra.components.role_assignment import grant
 from infra.settings.registry_api import RegistryApiSettings
+
+if TYPE_CHECKING:
+    from infra.components.network import Network
 
 API_BASE = "api/v1"
 # Health check: GET /api/v1/projects. nginx proxies it to the API, which lists projects from the
@@ -96,6 +102,7 @@ class RegistryApiArgs:
     production_like: bool
     tags: dict[str, str]
     monitoring: Monitoring
+    network: Network
     # SQL backend or RBAC: the versionless Key Vault secret URI of the full ADO connection string.
     connection_string_secret_uri: pulumi.Input[str] | None = None
     # ...and its current version id: a new version (a rotated password) changes this app setting, and
@@ -224,6 +231,7 @@ class RegistryApi(pulumi.ComponentResource):
                 type=web.ManagedServiceIdentityType.USER_ASSIGNED, user_assigned_identities=[identity.id]
             ),
             key_vault_reference_identity=identity.id,
+            **web_app_network_args(args.network, args.location),
             site_config=web.SiteConfigArgs(
                 linux_fx_version=f"DOCKER|{settings.image}",
                 # A private registry (ACR) is pulled as the app's user-assigned identity (AcrPull above).
@@ -237,6 +245,7 @@ class RegistryApi(pulumi.ComponentResource):
                 ftps_state=web.FtpsState.DISABLED,
                 http20_enabled=True,
                 remote_debugging_enabled=False,
+                **site_config_network_args(args.network),
             ),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *args.depends_on]),
@@ -247,6 +256,7 @@ class RegistryApi(pulumi.ComponentResource):
             f"{name}-plan", target_id=plan.id, resource_type="Microsoft.Web/serverfarms", parent=self
         )
         args.monitoring.watch(name, target_id=app.id, alerts=WEB_APP_ALERTS, parent=self)
+        self.private_endpoints = expose_web_app(name, args.network, app, args.location, self)
         registry_auth_settings(
             f"{name}-auth",
             app_name=app.name,

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 
+from infra.components.deployment_script import ScriptStorage
 from infra.components.key_vault import SecretStore
 from infra.components.monitoring import Monitoring
 from infra.components.registry.api import RegistryApi, RegistryApiArgs
@@ -18,6 +20,9 @@ from infra.components.registry.roles import RegistryRoleGrant
 from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs
 from infra.naming import Names
 from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from infra.components.network import Network
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,10 @@ class FeatureRegistryArgs:
     role_grants: Sequence[RegistryRoleGrant]  # seeded into the SQL registry's userroles table
     entra_owner_object_ids: Sequence[pulumi.Input[str]]  # owners of the registry's Entra app
     monitoring: Monitoring
+    network: Network
+    # What the app must find reachable when it starts (network.mode private: the Key Vault private endpoint
+    # behind its CONNECTION_STR reference): it resolves Key Vault references once at start-up.
+    app_depends_on: Sequence[pulumi.Resource] = ()
 
 
 class FeatureRegistry(pulumi.ComponentResource):
@@ -41,6 +50,8 @@ class FeatureRegistry(pulumi.ComponentResource):
         settings, names, env = args.settings, args.settings.names, args.settings.env
         self.backend = settings.registry.backend
         child = pulumi.ResourceOptions(parent=self)
+        # network.mode private: the deployment scripts (schema bootstrap, Data Curator) run in the script subnet.
+        self.script_storage = self._script_storage(name, args) if args.network.private else None
         # A SQL database for the SQL backend, and for registry RBAC's userroles with Purview too.
         self.sql = self._sql_store(name, args, names) if settings.registry.sql_database else None
         self.purview = self._purview_store(name, args, names) if self.backend == "purview" else None
@@ -65,8 +76,14 @@ class FeatureRegistry(pulumi.ComponentResource):
                 connection_string_secret_version=self.sql.connection_string_secret_version if self.sql else None,
                 purview=self.purview,
                 entra_owner_object_ids=tuple(args.entra_owner_object_ids),
-                # The image connects at import and reads userroles: wait for the tables and its user.
-                depends_on=(self.sql.bootstrap.script,) if self.sql else (),
+                network=args.network,
+                # The image connects at import and reads userroles: wait for the tables and its user (the
+                # bootstrap waits for the SQL private endpoints), for Purview's endpoints, for Key Vault's.
+                depends_on=(
+                    *((self.sql.bootstrap.script,) if self.sql else ()),
+                    *(self.purview.private_endpoints if self.purview else ()),
+                    *args.app_depends_on,
+                ),
             ),
             opts=child,
         )
@@ -95,7 +112,26 @@ class FeatureRegistry(pulumi.ComponentResource):
                 production_like=env.production_like,
                 tags=args.settings.tags,
                 monitoring=args.monitoring,
+                network=args.network,
+                script_storage=self.script_storage,
+                bootstrap_identity_name=names.of("registry_bootstrap_identity"),
             ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _script_storage(self, name: str, args: FeatureRegistryArgs) -> ScriptStorage | None:
+        settings = args.settings
+        if not (settings.registry.sql_database or settings.registry.backend == "purview"):
+            return None
+        return ScriptStorage(
+            f"{name}-script-storage",
+            account_name=settings.names.of("script_storage_account"),
+            resource_group_name=args.resource_group_name,
+            location=settings.env.location,
+            subscription_id=args.subscription_id,
+            network=args.network,
+            tags=settings.tags,
+            production_like=settings.env.production_like,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -115,6 +151,8 @@ class FeatureRegistry(pulumi.ComponentResource):
                 production_like=env.production_like,
                 tags=args.settings.tags,
                 monitoring=args.monitoring,
+                network=args.network,
+                script_storage=self.script_storage,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -9,6 +9,13 @@ is one, but a deployment script cannot run as the pipeline. So the script runs a
 user-assigned identity that holds User Access Administrator on this Purview account only (the ARM
 right that may call `addRootCollectionAdmin`); the script first makes itself a root collection
 admin, then adds the registry identity to the Data Curator rule if it is not there yet.
+
+Network (network.mode private): the account gets an `account` private endpoint (privatelink.purview.azure.com:
+the registry image's pyapacheatlas client and the script call only https://<account>.purview.azure.com) and a
+`portal` one (privatelink.purviewstudio.azure.com: the governance portal for operators), public network
+access Disabled on the account and its managed resources, and the script runs in the script subnet. No
+ingestion private endpoints: those carry scans (a self-hosted integration runtime into the managed storage
+and Event Hubs), which the registry never runs (Learn catalog-private-link-faqs).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi_azure_native import managedidentity, purview, resources
@@ -26,7 +34,13 @@ from infra.components.protection import lock_against_deletion, stateful_options
 from infra.components.role_assignment import grant
 from infra.settings.purview import PurviewSettings
 
+if TYPE_CHECKING:
+    from infra.components.deployment_script import ScriptStorage
+    from infra.components.network import Network
+
 CURATOR_SCRIPT = Path(__file__).with_name("purview_data_curator.sh")
+# Learn private-endpoint-dns, Microsoft.Purview/accounts: account (API, catalog, policy store) and portal.
+PURVIEW_GROUP_IDS = ("account", "portal")
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,8 @@ class PurviewRegistryStoreArgs:
     production_like: bool
     tags: dict[str, str]
     monitoring: Monitoring
+    network: Network
+    script_storage: ScriptStorage | None = None  # network.mode private: where the curator script runs
 
 
 def curator_script_tag(
@@ -69,6 +85,8 @@ class PurviewRegistryStore(pulumi.ComponentResource):
             identity=purview.IdentityArgs(type=purview.ManagedIdentityType.SYSTEM_ASSIGNED),
             managed_resource_group_name=args.managed_resource_group_name,
             public_network_access=settings.public_network_access,
+            # The managed storage and Event Hubs serve scans only: closed with the account in private mode.
+            managed_resources_public_network_access="Disabled" if args.network.private else None,
             managed_event_hub_state=(
                 purview.ManagedEventHubState.ENABLED
                 if settings.managed_event_hub
@@ -80,6 +98,11 @@ class PurviewRegistryStore(pulumi.ComponentResource):
         if args.production_like:
             lock_against_deletion(name, account, "Feathr feature registry (Purview) of a production environment", self)
         args.monitoring.diagnose(name, target_id=account.id, resource_type="Microsoft.Purview/accounts", parent=self)
+        self.private_endpoints = list(
+            args.network.expose(
+                name, target_id=account.id, group_ids=list(PURVIEW_GROUP_IDS), location=args.location, parent=self
+            )
+        )
 
         # The identity the Data Curator script runs as, with the one ARM right it needs, on this account only.
         admin = managedidentity.UserAssignedIdentity(
@@ -127,6 +150,11 @@ class PurviewRegistryStore(pulumi.ComponentResource):
         tag = pulumi.Output.all(self.account_name, self.admin_principal_id, principal_id).apply(
             lambda v: curator_script_tag(script, cli_version, v[0], v[1], v[2])
         )
+        private = None
+        if args.script_storage is not None:
+            private = args.script_storage.runtime(
+                f"{logical_name}-script-storage", self.admin_principal_id, parent=self
+            )
         return azure_cli_script(
             logical_name,
             script_name=args.curator_script_name,
@@ -143,6 +171,7 @@ class PurviewRegistryStore(pulumi.ComponentResource):
             force_update_tag=tag,
             tags=args.tags,
             parent=self,
-            depends_on=[self._account, self._admin_assignment],
+            depends_on=[self._account, self._admin_assignment, *self.private_endpoints],
             cli_version=cli_version,
+            private=private,
         )

@@ -3,7 +3,9 @@ during `pulumi up`.
 
 An Azure deployment script (`resources.AzureCliScript`: an Azure CLI container in Azure Container
 Instances) installs go-sqlcmd and runs `schema.sql`, the app user (`app_user.py`) and the role seed
-rendered from the grants. The pipeline needs no network path to the database. Azure re-runs a
+rendered from the grants. The pipeline needs no network path to the database: in network.mode private
+the container joins the script subnet and reaches the servers' private endpoints (`deployment_script.py`);
+it then runs as a user-assigned identity of its own, whose one right is its file share. Azure re-runs a
 deployment script only when `force_update_tag` changes, so the tag is derived from everything the
 run depends on: the SQL, the database's server-assigned id (a database re-created under the same
 name is a new database and gets its tables), a fingerprint of the app user's password (a new
@@ -20,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-from pulumi_azure_native import resources, storage
+from pulumi_azure_native import managedidentity
 
-from infra.components.deployment_script import azure_cli_script
+from infra.components.deployment_script import ScriptStorage, azure_cli_script
 from infra.components.registry.app_user import ALL_TABLES, APP_USER, PASSWORD_VARIABLE, render_app_user
 from infra.components.registry.roles import RegistryRoleGrant, render_seed
 
@@ -68,9 +70,9 @@ class SchemaBootstrapArgs:
     rerun: str  # registry.sql.rerunBootstrap: a new value re-runs the script
     tags: dict[str, str]
     app_tables: tuple[str, ...] = ALL_TABLES  # the tables the app user may use (app_user.py)
-    # Private access: the script's container joins this subnet and uses this storage account.
-    subnet_id: str | None = None
-    storage_account_id: str | None = None
+    # network.mode private: the script runs in the script subnet, as this identity (its name), with this storage.
+    script_storage: ScriptStorage | None = None
+    identity_name: str | None = None
     depends_on: tuple[pulumi.Resource, ...] = field(default=())
 
 
@@ -86,27 +88,28 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
             lambda v: bootstrap_tag(sql, v[0], v[1], args.rerun)
         )
 
-        container_settings = storage_settings = None
-        if args.subnet_id is not None and args.storage_account_id is not None:
-            container_settings = resources.ContainerConfigurationArgs(
-                subnet_ids=[resources.ContainerGroupSubnetIdArgs(id=args.subnet_id)]
+        identity_id = private = None
+        if args.script_storage is not None:
+            if args.identity_name is None:
+                raise ValueError("a private schema bootstrap needs identity_name")
+            identity = managedidentity.UserAssignedIdentity(
+                f"{name}-identity",
+                resource_name_=args.identity_name,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self),
             )
-            account_rg = args.storage_account_id.split("/resourceGroups/")[1].split("/")[0]
-            account_name = args.storage_account_id.rsplit("/", 1)[-1]
-            keys = storage.list_storage_account_keys_output(
-                account_name=account_name, resource_group_name=account_rg, opts=pulumi.InvokeOutputOptions(parent=self)
-            )
-            storage_settings = resources.StorageAccountConfigurationArgs(
-                storage_account_name=account_name,
-                storage_account_key=pulumi.Output.secret(keys.keys[0].value),
-            )
+            identity_id = identity.id
+            private = args.script_storage.runtime(f"{name}-script-storage", identity.principal_id, parent=self)
 
         self.script = azure_cli_script(
             name,
             script_name=args.script_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            identity_id=None,  # it talks only to SQL, with the SQL login: no Azure identity needed
+            # It talks only to SQL, with the SQL login: an Azure identity only where its subnet requires one.
+            identity_id=identity_id,
             script_content=SCRIPT_FILE.read_text(),
             environment={
                 "SQL_HOST": args.sql_host,
@@ -122,8 +125,7 @@ class RegistrySchemaBootstrap(pulumi.ComponentResource):
             tags=args.tags,
             parent=self,
             depends_on=args.depends_on,
-            container_settings=container_settings,
-            storage_account_settings=storage_settings,
+            private=private,
         )
         self.script_id: pulumi.Output[str] = self.script.id
         self.force_update_tag: pulumi.Output[str] = tag

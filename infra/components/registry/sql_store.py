@@ -8,11 +8,17 @@ generated password is written only into the Key Vault secret holding the whole A
 string, which the registry API references. The server administrator's generated password is used
 by the bootstrap and otherwise kept in Key Vault for break-glass access: only holders of a
 vault-wide Key Vault role (the access table's admins) can read it.
+
+Network: in network.mode private each server (primary and partner) gets a `sqlServer` private endpoint
+in its own region, public network access is off and no firewall rule exists; the registry app reaches
+the listener through its VNet integration, the bootstrap through the script subnet. Otherwise the
+public endpoint with firewall rules (settings decide which mode allows what: settings/registry.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_random as random
@@ -29,10 +35,17 @@ from infra.components.registry.roles import RegistryRoleGrant
 from infra.components.registry.schema_bootstrap import RegistrySchemaBootstrap, SchemaBootstrapArgs
 from infra.settings.registry import SqlStoreSettings
 
+if TYPE_CHECKING:
+    from infra.components.deployment_script import ScriptStorage
+    from infra.components.network import Network
+
 CONNECTION_STRING_SECRET = "FEATHR-REGISTRY-SQL-CONNECTION-STRING"  # the app user's, for the registry app
 ADMIN_PASSWORD_SECRET = "FEATHR-REGISTRY-SQL-ADMIN-PASSWORD"  # break-glass only: no grant names this secret
 SQL_PORT = 1433
 SQL_HOST_SUFFIX = "database.windows.net"  # <server>.database.windows.net, <failover group>.database.windows.net
+SQL_GROUP_ID = (
+    "sqlServer"  # private endpoint sub-resource (Learn private-endpoint-dns: privatelink.database.windows.net)
+)
 # Specials that survive the ADO connection string (no ';', '=', quotes, braces or spaces, which the
 # image's hand-written parser splits or trips on) and need no escaping in a shell environment value.
 PASSWORD_SPECIALS = "!#()*+-_.[]~"
@@ -104,6 +117,10 @@ class SqlRegistryStoreArgs:
     production_like: bool
     tags: dict[str, str]
     monitoring: Monitoring
+    network: Network
+    # network.mode private: the bootstrap runs in the script subnet as its own identity (this name).
+    script_storage: ScriptStorage | None = None
+    bootstrap_identity_name: str | None = None
 
 
 class SqlRegistryStore(pulumi.ComponentResource):
@@ -129,7 +146,8 @@ class SqlRegistryStore(pulumi.ComponentResource):
         )
 
         server = self._server(f"{name}-server", args.server_name, args.location)
-        primary_rules = self._firewall(f"{name}-server", server)
+        self._endpoints = self._expose(f"{name}-server", server, args.location)
+        primary_rules: list[pulumi.Resource] = [*self._firewall(f"{name}-server", server), *self._endpoints]
         database = sql.Database(
             f"{name}-database",
             database_name=args.database_name,
@@ -213,8 +231,8 @@ class SqlRegistryStore(pulumi.ComponentResource):
                 app_tables=args.app_tables,
                 sqlcmd_version=settings.sqlcmd_version,
                 rerun=settings.rerun_bootstrap,
-                subnet_id=settings.bootstrap_subnet_id,
-                storage_account_id=settings.bootstrap_storage_account_id,
+                script_storage=args.script_storage,
+                identity_name=args.bootstrap_identity_name,
                 tags=args.tags,
                 depends_on=tuple(bootstrap_after),
             ),
@@ -294,14 +312,23 @@ class SqlRegistryStore(pulumi.ComponentResource):
             parent=self,
         )
 
+    def _expose(self, prefix: str, server: sql.Server, location: str) -> list[pulumi.Resource]:
+        """The server's private endpoint in its own region (none in public mode). Learn "Failover groups":
+        a private endpoint per server in one Private DNS zone, established before the failover group."""
+        return list(
+            self._args.network.expose(
+                prefix, target_id=server.id, group_ids=[SQL_GROUP_ID], location=location, parent=self
+            )
+        )
+
     def _firewall(self, prefix: str, server: sql.Server) -> list[sql.FirewallRule]:
         """Server-level rules (never replicated by Azure, so each server of a failover pair gets them)."""
         args, settings = self._args, self._args.settings
         rules: list[FirewallRange] = []
-        # "Allow Azure services" (0.0.0.0-0.0.0.0): the registry web app has no VNet integration and the
-        # schema bootstrap runs in Azure Container Instances, both from Azure's shared outbound addresses.
-        # It admits any Azure tenant's traffic to the login prompt, so it is a setting (default on).
-        # With public network access off Azure rejects firewall rules, and settings forbid the combination.
+        # "Allow Azure services" (0.0.0.0-0.0.0.0): in public mode the registry web app has no VNet integration
+        # and the schema bootstrap runs in Azure Container Instances, both from Azure's shared outbound addresses.
+        # It admits any Azure tenant's traffic to the login prompt. In private mode public network access is
+        # off, Azure rejects firewall rules, and the settings allow none (settings/registry.py, _check_network).
         if settings.public_network_access and settings.allow_azure_services:
             rules.append(AZURE_SERVICES)
         if settings.public_network_access:
@@ -358,6 +385,8 @@ class SqlRegistryStore(pulumi.ComponentResource):
         partner = self._server(f"{name}-partner-server", args.partner_server_name, settings.secondary_location)
         bootstrap_after += self._firewall(f"{name}-partner-server", partner)
         self._audit(f"{name}-partner-server", partner)
+        partner_endpoints = self._expose(f"{name}-partner-server", partner, settings.secondary_location)
+        bootstrap_after += partner_endpoints
         secondary = sql.Database(
             f"{name}-secondary-database",
             database_name=args.database_name,  # a geo-secondary keeps the primary's name
@@ -396,7 +425,8 @@ class SqlRegistryStore(pulumi.ComponentResource):
                 failover_policy=sql.ReadOnlyEndpointFailoverPolicy.DISABLED
             ),
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[secondary]),
+            # Learn: the private links exist before the failover group is created.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[secondary, *self._endpoints, *partner_endpoints]),
         )
         args.monitoring.watch("registry-db-secondary", target_id=secondary.id, alerts=DATABASE_ALERTS, parent=self)
         # Either server may hold the failover group's primary role: the failover operation is posted on the
