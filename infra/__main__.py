@@ -145,6 +145,9 @@ registry = FeatureRegistry(
         secrets=secrets,
         role_grants=tuple(RegistryRoleGrant(*row) for row in registry_roles(access)),
         entra_owner_object_ids=(azuread.get_client_config_output().object_id,),
+        network=net,
+        # The web app resolves its Key Vault reference at start-up: the vault's private endpoint comes first.
+        app_depends_on=(secrets,),
         monitoring=monitoring,
     ),
 )

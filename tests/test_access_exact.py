@@ -119,8 +119,7 @@ EXPECTED = {
     ("dev", "databricks"): DEV
     | {_registry_identity(DEV_KV)}
     | _account_key_readers(DEV_KV, (SCIENTISTS, GROUP), (DANA, USER), (SAM, USER)),
-    ("prod", "as deployed"): PROD
-    | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE},
+    ("prod", "as deployed"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE},
     ("prod", "legacy redis"): PROD
     | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE},
     ("prod", "purview"): PROD

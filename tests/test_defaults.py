@@ -252,6 +252,10 @@ PRODUCTION_DEFAULTS = [
     ("online_store.public_network_access", "Disabled"),
     ("monitoring.alerting.enabled", True),
     ("monitoring.alerting.sql_defender", True),
+    # network.mode private: the registry's servers and Purview take no public traffic
+    ("registry.sql.public_network_access", False),
+    ("registry.sql.allow_azure_services", False),
+    ("purview.public_network_access", "Disabled"),
 ]
 
 

@@ -95,7 +95,10 @@ def test_production_stateful_resources_carry_a_delete_lock(prod):
         for r in prod.of_type("azure-native:authorization:ManagementLockByScope")
         if r.inputs["level"] == "CanNotDelete"
     }
-    for token, name in (("azure-native:storage:StorageAccount", "offline-store"), ("azure-native:keyvault:Vault", "key-vault")):
+    for token, name in (
+        ("azure-native:storage:StorageAccount", "offline-store"),
+        ("azure-native:keyvault:Vault", "key-vault"),
+    ):
         (resource,) = [r for r in prod.of_type(token) if r.logical_name == name]
         assert resource.arm_id in locked
     # The deployment scripts' scratch account is not: a lock would reach the file shares the script service deletes.

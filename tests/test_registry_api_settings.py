@@ -285,7 +285,9 @@ def test_rbac_may_be_turned_off_only_in_a_private_non_production_stack():
     assert (settings.network.private, settings.registry_api.rbac) == (True, False)
     # The same setting on the parser: only the endpoint's publicness and production-likeness decide.
     off = {"insecureDisableRbac": True}
-    assert parse_registry_api(Section(NS + "registryApi", off), False, endpoint_public=False, private=True).rbac is False
+    assert (
+        parse_registry_api(Section(NS + "registryApi", off), False, endpoint_public=False, private=True).rbac is False
+    )
     prod = {**off, "image": "contosofeathr.azurecr.io/feathr/feathr-registry:1", "acrResourceId": PROD_ACR_ID}
     with pytest.raises(SettingsError, match=r"feathr-infra:registryApi\.insecureDisableRbac = true: production"):
         parse_registry_api(Section(NS + "registryApi", prod), True, endpoint_public=False, private=True)

@@ -40,7 +40,9 @@ def test_registry_web_app(stack, variant):
 @pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
 def test_offline_store_account(stack, variant):
     result = run_variant(stack, variant)
-    (account,) = [a.inputs for a in result.of_type("azure-native:storage:StorageAccount") if a.logical_name == "offline-store"]
+    (account,) = [
+        a.inputs for a in result.of_type("azure-native:storage:StorageAccount") if a.logical_name == "offline-store"
+    ]
     assert account["allowBlobPublicAccess"] is False
     assert account["allowCrossTenantReplication"] is False
     assert account["minimumTlsVersion"] == "TLS1_2"
@@ -59,7 +61,9 @@ SCRIPT_STORAGE = {(s, v): s == "prod" and v != "databricks" for s, v in CASES}
 @pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
 def test_script_storage_account(stack, variant):
     result = run_variant(stack, variant)
-    found = [a.inputs for a in result.of_type("azure-native:storage:StorageAccount") if a.logical_name != "offline-store"]
+    found = [
+        a.inputs for a in result.of_type("azure-native:storage:StorageAccount") if a.logical_name != "offline-store"
+    ]
     assert len(found) == (1 if SCRIPT_STORAGE[(stack, variant)] else 0)
     for account in found:
         assert account["allowBlobPublicAccess"] is False

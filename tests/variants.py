@@ -64,7 +64,11 @@ PRIVATE_NETWORK = {
     "mode": "private",
     "primary": {
         "addressSpace": ["10.50.0.0/22"],
-        "subnets": {"endpoints": "10.50.0.0/24", "appIntegration": "10.50.1.0/26", "deploymentScripts": "10.50.1.64/27"},
+        "subnets": {
+            "endpoints": "10.50.0.0/24",
+            "appIntegration": "10.50.1.0/26",
+            "deploymentScripts": "10.50.1.64/27",
+        },
     },
 }
 

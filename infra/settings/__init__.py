@@ -22,13 +22,13 @@ from infra.settings.feathr_client import FeathrClientSettings, parse_feathr_clie
 from infra.settings.key_vault import KeyVaultSettings, parse_key_vault
 from infra.settings.monitoring import MonitoringSettings, parse_monitoring
 from infra.settings.names import parse_name_overrides
-from infra.settings.network import NetworkSettings, parse_network
+from infra.settings.network import NetworkSettings, network_mode, parse_network
 from infra.settings.offline_store import OfflineStoreSettings, parse_offline_store
 from infra.settings.online_store import OnlineStoreSettings, parse_online_store
 from infra.settings.purview import PurviewSettings, parse_purview
 from infra.settings.reader import Section
 from infra.settings.registry import RegistrySettings, parse_registry
-from infra.settings.registry_api import RegistryApiSettings, parse_registry_api
+from infra.settings.registry_api import RegistryApiSettings, parse_registry_api, registry_endpoint_public
 from infra.settings.spark import SparkSettings, parse_spark
 
 __all__ = ["DATABRICKS_TOKEN_KEY", "Settings", "SettingsError", "load_settings"]
@@ -80,9 +80,15 @@ def load_settings(
     _check_secrecy(namespace, own, secret_keys)
     root = Section(namespace, own)
     env = parse_environment(root)
-    # The registry app has no private networking yet (a later issue): its endpoint is public.
-    registry_api = parse_registry_api(root.section("registryApi"), env.production_like, endpoint_public=True)
-    registry = parse_registry(root.section("registry"), env.production_like, env.location, registry_api.rbac)
+    # network.mode first: the registry's settings depend on it, the network's on the registry's partner region.
+    private = network_mode(root.section("network"), env.production_like) == "private"
+    registry_api = parse_registry_api(
+        root.section("registryApi"),
+        env.production_like,
+        endpoint_public=registry_endpoint_public(private),
+        private=private,
+    )
+    registry = parse_registry(root.section("registry"), env.production_like, env.location, registry_api.rbac, private)
     sql = registry.sql
     network = parse_network(
         root.section("network"),
@@ -107,7 +113,7 @@ def load_settings(
         ),
         registry=registry,
         registry_api=registry_api,
-        purview=parse_purview(root.section("purview")),
+        purview=parse_purview(root.section("purview"), private),
         online_store=parse_online_store(
             root.section("onlineStore"), env.production_like, env.location, network.private
         ),

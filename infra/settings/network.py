@@ -96,11 +96,16 @@ class NetworkSettings:
         return tuple(r.location for r in self.regions)
 
 
+def network_mode(section: Section, production_like: bool) -> str:
+    """network.mode: private by default in production-like stacks (read ahead by the registry's settings)."""
+    return section.string("mode", "private" if production_like else "public", allowed=set(MODES))
+
+
 def parse_network(
     section: Section, production_like: bool, location: str, partner_location: str | None
 ) -> NetworkSettings:
     """`partner_location`: the registry SQL geo-secondary's region (None without geo-replication)."""
-    mode = section.string("mode", "private" if production_like else "public", allowed=set(MODES))
+    mode = network_mode(section, production_like)
     allow_public = section.boolean("allowPublicInProduction", False)
     if mode == "public" and production_like and not allow_public:
         raise section.fail(
