@@ -125,7 +125,7 @@ def test_key_vault_storage_and_spark_meters(dev, prod):
             100_000,
         )
     ]
-    assert meters_of(prod, "azure-native:storage:StorageAccount") == [
+    assert meters_of(prod, "azure-native:storage:StorageAccount", "offline-store") == [
         (
             {
                 "serviceName": "Storage",
@@ -137,6 +137,11 @@ def test_key_vault_storage_and_spark_meters(dev, prod):
         )
     ]
     assert meters_of(dev, "azure-native:storage:StorageAccount")[0][0]["skuName"] == "Hot LRS"
+    # prod is private: the deployment scripts' own account (a file share of KB) is not billed as feature data.
+    (scripts,) = [r for r in prod.of_type("azure-native:storage:StorageAccount") if r.logical_name != "offline-store"]
+    assert scripts.inputs["sku"] == {"name": "Standard_LRS"} and "isHnsEnabled" not in scripts.inputs
+    bill = billing(scripts, DEFAULTS)
+    assert bill.meters == [] and bill.unpriced.startswith("deployment scripts' file share")
     spark = {
         "serviceName": "Azure Synapse Analytics",
         "productName": "Azure Synapse Analytics Serverless Apache Spark Pool - Memory Optimized",

@@ -1,8 +1,7 @@
 """The ADLS Gen2 offline store: secure by default, shared when settings say so."""
 
-from tests.support import config_merged, run
+from tests.support import config_merged, offline_store_account, run
 
-ACCOUNT = "azure-native:storage:StorageAccount"
 SHARED_ID = (
     "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/shared-data"
     "/providers/Microsoft.Storage/storageAccounts/contososhared"
@@ -10,7 +9,7 @@ SHARED_ID = (
 
 
 def test_account_is_adls_gen2_and_locked_down(stack_run):
-    account = stack_run.one(ACCOUNT).inputs
+    account = offline_store_account(stack_run).inputs
     assert account["isHnsEnabled"] is True
     assert account["kind"] == "StorageV2"
     assert account["enableHttpsTrafficOnly"] is True
@@ -21,13 +20,13 @@ def test_account_is_adls_gen2_and_locked_down(stack_run):
 
 
 def test_shared_key_access_only_when_a_setting_turns_it_on():
-    account = run("dev", config_merged("dev", "offlineStore", sharedKeyAccess=True)).one(ACCOUNT).inputs
+    account = offline_store_account(run("dev", config_merged("dev", "offlineStore", sharedKeyAccess=True))).inputs
     assert account["allowSharedKeyAccess"] is True
 
 
 def test_sku_per_environment(dev, prod):
-    assert dev.one(ACCOUNT).inputs["sku"] == {"name": "Standard_LRS"}
-    assert prod.one(ACCOUNT).inputs["sku"] == {"name": "Standard_RAGZRS"}
+    assert offline_store_account(dev).inputs["sku"] == {"name": "Standard_LRS"}
+    assert offline_store_account(prod).inputs["sku"] == {"name": "Standard_RAGZRS"}
 
 
 def test_feature_container_is_private(stack_run):
@@ -43,11 +42,11 @@ def test_soft_delete_backs_up_blobs_and_containers(prod):
 
 
 def test_network_rules_from_settings(dev, prod):
-    assert dev.one(ACCOUNT).inputs["networkRuleSet"]["defaultAction"] == "Allow"
-    assert "publicNetworkAccess" not in dev.one(ACCOUNT).inputs
+    assert offline_store_account(dev).inputs["networkRuleSet"]["defaultAction"] == "Allow"
+    assert "publicNetworkAccess" not in offline_store_account(dev).inputs
     # Prod is private: public network access off, no IP rules; clients come through the dfs/blob endpoints.
-    assert prod.one(ACCOUNT).inputs["publicNetworkAccess"] == "Disabled"
-    rules = prod.one(ACCOUNT).inputs["networkRuleSet"]
+    assert offline_store_account(prod).inputs["publicNetworkAccess"] == "Disabled"
+    rules = offline_store_account(prod).inputs["networkRuleSet"]
     assert rules["defaultAction"] == "Deny" and rules["bypass"] == "AzureServices"
     assert rules["ipRules"] == []
 
@@ -56,7 +55,7 @@ def test_a_public_store_keeps_its_ip_rules():
     config = config_merged("dev", "offlineStore", networkDefaultAction="Deny", allowedIpRanges=["203.0.113.0/24"])
     spark = config["feathr-infra:spark"]
     config["feathr-infra:spark"] = {**spark, "synapse": {**spark["synapse"], "managedVirtualNetwork": True}}
-    rules = run("dev", config).one(ACCOUNT).inputs["networkRuleSet"]
+    rules = offline_store_account(run("dev", config)).inputs["networkRuleSet"]
     assert rules["defaultAction"] == "Deny"
     assert rules["ipRules"] == [{"action": "Allow", "iPAddressOrRange": "203.0.113.0/24"}]
 

@@ -145,8 +145,9 @@ def test_prod_data_paths(prod):
 def test_the_partner_region_is_marked(prod):
     text = to_mermaid(build_picture("prod", prod.resources))
     assert (
-        "class Database_registry_sql_secondary_database,Server_registry_sql_partner_server,"
-        "VirtualNetwork_network_northeurope_vnet partner" in text
+        # The partner server's private endpoint sits in the partner VNet (northeurope) with its server.
+        "class Database_registry_sql_secondary_database,PrivateEndpoint_registry_sql_partner_server_sqlserver_pe,"
+        "Server_registry_sql_partner_server,VirtualNetwork_network_northeurope_vnet partner" in text
     )
     assert "regions: northeurope, westeurope" in text
 

@@ -279,7 +279,10 @@ def test_structured_values_arrive_as_json_text_like_from_the_pulumi_engine():
     config = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config_with("prod").items()}
     settings = load(config)
     assert settings.env.production_like is True
-    assert settings.registry.sql.allowed_ip_ranges == ("203.0.113.0/24",)
+    # Pulumi.prod.yaml: a nested object with an integer, and lists inside nested objects.
+    assert settings.registry.sql.secondary_location == "northeurope"
+    assert settings.registry.sql.long_term_retention.week_of_year == 1
+    assert settings.network.partner is not None and settings.network.partner.address_space == ("10.41.0.0/24",)
     assert settings.network.primary is not None and settings.network.primary.address_space == ("10.40.0.0/22",)
 
 

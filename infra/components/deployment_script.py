@@ -27,6 +27,7 @@ from infra.components.protection import stateful_options
 from infra.components.role_assignment import grant
 
 if TYPE_CHECKING:
+    from infra.components.monitoring import Monitoring
     from infra.components.network import Network
 
 CLI_VERSION = "2.63.0"  # an mcr.microsoft.com/azure-cli image that deployment scripts accept
@@ -59,6 +60,7 @@ class ScriptStorage(pulumi.ComponentResource):
         location: str,
         subscription_id: pulumi.Input[str],
         network: Network,
+        monitoring: Monitoring,
         tags: dict[str, str],
         production_like: bool,
         opts: pulumi.ResourceOptions | None = None,
@@ -96,6 +98,11 @@ class ScriptStorage(pulumi.ComponentResource):
             # Protected like every storage account of a production-like stack (the policy pack's rule), but
             # never locked: a CanNotDelete lock reaches the file shares, which the script service deletes.
             opts=stateful_options(production_like, self),
+        )
+        # Account-level metrics like every account of ours. The file share is the script service's own scratch
+        # space (created and deleted by it, not declared here), so no fileServices setting is declared.
+        monitoring.diagnose(
+            name, target_id=self.account.id, resource_type="Microsoft.Storage/storageAccounts", parent=self
         )
         self.account_name: pulumi.Output[str] = self.account.name
         self.register_outputs({"account_name": self.account_name, "account_id": self.account.id})

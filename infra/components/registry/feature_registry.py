@@ -130,6 +130,7 @@ class FeatureRegistry(pulumi.ComponentResource):
             location=settings.env.location,
             subscription_id=args.subscription_id,
             network=args.network,
+            monitoring=args.monitoring,
             tags=settings.tags,
             production_like=settings.env.production_like,
             opts=pulumi.ResourceOptions(parent=self),

@@ -196,7 +196,12 @@ def _storage_account(r: RecordedResource, cost: CostSettings) -> Billing:
     redundancy = _STORAGE_REDUNDANCY.get(sku.split("_", 1)[-1])
     if redundancy is None:
         return Billing(unpriced=f"storage sku {sku!r} has no price mapping")
-    namespace = "Hierarchical Namespace" if r.inputs.get("isHnsEnabled") else "Flat Namespace"
+    if not r.inputs.get("isHnsEnabled"):
+        # Only the private deployment scripts' account (deployment_script.ScriptStorage) has no namespace: a
+        # file share holding a script and its log (KB) while a deployment runs; cost.storageGb is the offline
+        # store's data, not this account's.
+        return Billing(unpriced="deployment scripts' file share: a few KB and transactions while a deployment runs")
+    namespace = "Hierarchical Namespace"
     meter = {
         "serviceName": "Storage",
         "productName": f"Azure Data Lake Storage Gen2 {namespace}",
