@@ -17,7 +17,7 @@ import json
 
 import pytest
 
-from tests.support import NS, config_merged, run
+from tests.support import NS, config_merged, offline_store_account, run
 from tests.variants import run_variant
 
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
@@ -133,7 +133,10 @@ def test_each_metric_alert_watches_its_resource(prod):
     }
     for name, (namespace, *_rest) in PROD_METRIC_ALERTS.items():
         if namespace in by_type:
-            assert metric[name].inputs["scopes"] == [prod.one(by_type[namespace]).arm_id], name
+            # The offline store's account (private prod also has the deployment scripts' account, unwatched).
+            watched = offline_store_account(prod) if namespace == "Microsoft.Storage/storageAccounts" else None
+            watched = watched or prod.one(by_type[namespace])
+            assert metric[name].inputs["scopes"] == [watched.arm_id], name
     databases = {r.logical_name: r.arm_id for r in prod.of_type("azure-native:sql:Database")}
     assert metric["contoso-prod-registry-db-cpu"].inputs["scopes"] == [databases["registry-sql-database"]]
     assert metric["contoso-prod-registry-db-secondary-cpu"].inputs["scopes"] == [
