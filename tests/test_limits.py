@@ -18,7 +18,6 @@ import pytest
 from infra.offline.runner import stack_config
 from infra.settings import load_settings
 from infra.settings.errors import SettingsError
-from tests.variants import PRIVATE_NETWORK
 
 NS = "feathr-infra:"
 
