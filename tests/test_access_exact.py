@@ -129,9 +129,10 @@ EXPECTED = {
     ("prod", "databricks"): PROD
     | {_registry_identity(PROD_KV), ACR_PULL}
     | _account_key_readers(PROD_KV, (DANA, USER)),
-    # VNet injection and private endpoints change the network, not who may do what
+    # VNet injection and private endpoints change the network, not who may do what; the schema bootstrap runs
+    # in the spoke's script subnet with the scripts' storage account
     ("prod", "databricks private"): PROD
-    | {_registry_identity(PROD_KV), ACR_PULL}
+    | {_registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE}
     | _account_key_readers(PROD_KV, (DANA, USER)),
 }
 

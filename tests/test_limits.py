@@ -125,7 +125,7 @@ _PRIVATE = {
 }
 # An override counts only where its resource is built: the settings that build each one.
 BUILT_BY = {
-    "synapse_private_link_hub": _PRIVATE_SYNAPSE,
+    "synapse_private_link_hub": _PRIVATE,
     "registry_bootstrap_identity": _PRIVATE,
     "script_storage_account": _PRIVATE,
     "databricks_workspace": _DATABRICKS,
