@@ -196,8 +196,10 @@ def _created(section: Section, location: str, required_roles: tuple[str, ...]) -
     space_rule = f"IPv4 CIDR ranges from /{_WIDEST_SPACE} to /29 (e.g. 10.20.0.0/22), no two overlapping"
     spaces = section.items("addressSpace", lambda e, k: _cidr(e, k, _WIDEST_SPACE, space_rule), space_rule)
     if not spaces:
-        raise section.fail("addressSpace", section.raw("addressSpace"), f"required for a created VNet: {space_rule}")
-    _no_overlap([(f"{section.key('addressSpace')}[{i}]", s) for i, s in enumerate(spaces)])
+        shown = describe(spaces) if section.has("addressSpace") else "(not set)"
+        raise SettingsError(
+            f"setting {section.key('addressSpace')} = {shown}: required for a created VNet: {space_rule}"
+        )
     subnets = section.section("subnets")
     prefixes = []
     for role in SUBNET_ROLES:
@@ -208,7 +210,7 @@ def _created(section: Section, location: str, required_roles: tuple[str, ...]) -
         raw = subnets.raw(role)
         if raw is None:
             if role in required_roles:
-                raise subnets.fail(role, "(not set)", f"required: {rule}")
+                raise SettingsError(f"setting {subnets.key(role)} = (not set): required: {rule}")
             continue
         cidr = _cidr(raw, subnets.key(role), 0, rule)
         network = ipaddress.IPv4Network(cidr)
@@ -290,7 +292,7 @@ def _cidr(entry: Any, key: str, widest: int, rule: str) -> str:
         network = ipaddress.IPv4Network(entry, strict=True)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule}") from None
-    if not isinstance(entry, str) or network.prefixlen < widest or network.prefixlen > 29:
+    if network.prefixlen < widest or network.prefixlen > 29:
         raise SettingsError(f"setting {key} = {describe(entry)}: must be {rule}")
     return str(network)
 
@@ -305,6 +307,6 @@ def _no_overlap(ranges: list[tuple[str, str]]) -> None:
 
 
 def _check_no_overlap(regions: list[RegionNetwork]) -> None:
-    """Peered or not, two VNets of one environment must not overlap: peering refuses it, and a client routed
-    to both (through a hub) could not tell them apart."""
+    """No two address ranges of the environment overlap, in one VNet or across VNets: peering refuses overlapping
+    VNets, and a client routed to both (through a hub) could not tell them apart."""
     _no_overlap([(f"{r.key}.addressSpace[{i}]", s) for r in regions for i, s in enumerate(r.address_space)])
