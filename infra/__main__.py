@@ -66,6 +66,7 @@ net = Network(
         resource_group_name=group.name,
         tags=tags,
         monitoring=monitoring,
+        production_like=env.production_like,
     ),
 )
 secrets = SecretStore(

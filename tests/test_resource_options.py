@@ -37,22 +37,65 @@ _MANAGED_REDIS = {"online-store", "online-store-database"}
 # network.mode private: the deployment scripts' storage account, protected as every account of prod (not
 # locked: tests/test_program.py); prod's databricks variant runs public (tests/support.py databricks_ready).
 _SCRIPTS = {"registry-script-storage"}
+# The network of private prod: both created VNets and their NSGs (Pulumi.prod.yaml; the Databricks private variant
+# brings its own primary subnets) and the private DNS zones its endpoints use (Learn, "Azure Private Endpoint
+# private DNS zone values"). Their zone links, peerings and diagnostic settings are not protected (recreatable).
+_VNETS = {
+    "network-westeurope-vnet",
+    "network-westeurope-endpoints-nsg",
+    "network-westeurope-appIntegration-nsg",
+    "network-westeurope-deploymentScripts-nsg",
+}
+_PARTNER_VNET = {"network-northeurope-vnet", "network-northeurope-endpoints-nsg"}
+_ZONES = {  # every private stack: Key Vault, the offline store, SQL, the registry app
+    "network-privatelink.vaultcore.azure.net",
+    "network-privatelink.dfs.core.windows.net",
+    "network-privatelink.blob.core.windows.net",
+    "network-privatelink.database.windows.net",
+    "network-privatelink.azurewebsites.net",
+}
+_SYNAPSE_ZONES = {
+    "network-privatelink.dev.azuresynapse.net",
+    "network-privatelink.sql.azuresynapse.net",
+    "network-privatelink.azuresynapse.net",
+}
+_AMR_ZONE = {"network-privatelink.redis.azure.net"}
+_PROD_ZONES = _ZONES | _SYNAPSE_ZONES | _AMR_ZONE
+_PURVIEW_ZONES = _PROD_ZONES | {"network-privatelink.purview.azure.com", "network-privatelink.purviewstudio.azure.com"}
+_DATABRICKS_ZONES = _ZONES | _AMR_ZONE | {"network-privatelink.azuredatabricks.net"}
+_LEGACY_ZONES = _ZONES | _SYNAPSE_ZONES | {"network-privatelink.redis.cache.windows.net"}
 # Logical names of the protected resources of prod, per variant.
 PROD_PROTECTED = {
-    "as deployed": _COMMON | _SQL | _MANAGED_REDIS | _SCRIPTS,
-    "databricks": _COMMON | _SQL | _MANAGED_REDIS,
-    "databricks private": _COMMON | _SQL | _MANAGED_REDIS | _SCRIPTS,
-    "legacy redis": _COMMON | _SQL | {"online-store"} | _SCRIPTS,
+    "as deployed": _COMMON | _SQL | _MANAGED_REDIS | _SCRIPTS | _VNETS | _PARTNER_VNET | _PROD_ZONES,
+    "databricks": _COMMON | _SQL | _MANAGED_REDIS,  # public (tests/support.py databricks_ready): no network
+    "databricks private": _COMMON | _SQL | _MANAGED_REDIS | _SCRIPTS | _PARTNER_VNET | _DATABRICKS_ZONES,
+    "legacy redis": _COMMON | _SQL | {"online-store"} | _SCRIPTS | _VNETS | _PARTNER_VNET | _LEGACY_ZONES,
     # RBAC keeps its roles in SQL with the Purview backend too, so the SQL store is there as well
-    "purview": _COMMON | _SQL | _MANAGED_REDIS | {"registry-purview"} | _SCRIPTS,
+    "purview": _COMMON
+    | _SQL
+    | _MANAGED_REDIS
+    | {"registry-purview"}
+    | _SCRIPTS
+    | _VNETS
+    | _PARTNER_VNET
+    | _PURVIEW_ZONES,
 }
-# Resources with a CanNotDelete lock in prod (the lock's logical name is `<name>-lock`).
+_DATA_LOCKED = {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL}
+
+
+def _soa(zones: set[str]) -> set[str]:
+    # A created zone is locked by its SOA record set (<zone id>/SOA/@, Learn dns-protect-private-zones-recordsets).
+    return {f"{zone}/SOA/@" for zone in zones}
+
+
+# Resources with a CanNotDelete lock in prod (the lock's logical name is `<name>-lock`; a zone's SOA lock
+# `<zone>-soa-lock`). VNets and NSGs are protected, not locked (infra/components/network/__init__.py).
 PROD_LOCKED = {
-    "as deployed": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
-    "databricks": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
-    "databricks private": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
-    "legacy redis": {"offline-store", "key-vault", "spark", "online-store", "monitoring", *_SQL},
-    "purview": {"offline-store", "key-vault", "spark", "online-store", "monitoring", "registry-purview", *_SQL},
+    "as deployed": _DATA_LOCKED | _soa(_PROD_ZONES),
+    "databricks": _DATA_LOCKED,
+    "databricks private": _DATA_LOCKED | _soa(_DATABRICKS_ZONES),
+    "legacy redis": _DATA_LOCKED | _soa(_LEGACY_ZONES),
+    "purview": _DATA_LOCKED | {"registry-purview"} | _soa(_PURVIEW_ZONES),
 }
 
 VARIANT_NAMES = sorted(VARIANTS)
@@ -72,11 +115,17 @@ def test_prod_protects_exactly_its_stateful_resources(variant):
 def test_prod_locks_its_stateful_resources_against_deletion(variant):
     result = run_variant("prod", variant)
     by_id = {r.arm_id: r.logical_name for r in result.resources if r.arm_id}
+
+    def locked(scope: str) -> str:
+        zone, soa, _ = scope.rpartition("/SOA/@")
+        return f"{by_id[zone]}/SOA/@" if soa else by_id[scope]
+
     locks = result.of_type("azure-native:authorization:ManagementLockByScope")
-    assert {by_id[lock.inputs["scope"]] for lock in locks} == PROD_LOCKED[variant]
+    assert {locked(lock.inputs["scope"]) for lock in locks} == PROD_LOCKED[variant]
     for lock in locks:
         assert lock.inputs["level"] == "CanNotDelete"
-        assert lock.logical_name == by_id[lock.inputs["scope"]] + "-lock"
+        name = locked(lock.inputs["scope"])
+        assert lock.logical_name == (name.replace("/SOA/@", "-soa") if name.endswith("/SOA/@") else name) + "-lock"
 
 
 @pytest.mark.parametrize("variant", VARIANT_NAMES)

@@ -12,12 +12,17 @@ def stateful_options(production_like: bool, parent: pulumi.Resource, **extra) ->
 
 
 def lock_against_deletion(
-    logical_name: str, resource: pulumi.CustomResource, reason: str, parent: pulumi.Resource
+    logical_name: str,
+    resource: pulumi.CustomResource,
+    reason: str,
+    parent: pulumi.Resource,
+    scope: pulumi.Input[str] | None = None,
 ) -> authorization.ManagementLockByScope:
-    """A CanNotDelete lock: Azure itself refuses deletion, whoever asks (portal, CLI, another tool)."""
+    """A CanNotDelete lock: Azure itself refuses deletion, whoever asks (portal, CLI, another tool). `scope`: a
+    child of `resource` to lock instead of the resource itself (a lock is inherited by every child)."""
     return authorization.ManagementLockByScope(
         f"{logical_name}-lock",
-        scope=resource.id,
+        scope=resource.id if scope is None else scope,
         lock_name="feathr-do-not-delete",
         level=authorization.LockLevel.CAN_NOT_DELETE,
         notes=reason,

@@ -11,6 +11,7 @@ import pulumi
 from pulumi_azure_native import network, privatedns
 
 from infra.components.network.dns_zones import zones_for
+from infra.components.protection import lock_against_deletion, stateful_options
 
 if TYPE_CHECKING:  # settings import dns_zones from this package: no import of settings at run time
     from infra.components.monitoring import Monitoring
@@ -39,6 +40,8 @@ class NetworkArgs:
     resource_group_name: pulumi.Input[str]
     tags: dict[str, str]
     monitoring: Monitoring
+    # Production-like: VNets, NSGs and created zones are protected, each zone locked by its SOA record set.
+    production_like: bool
 
 
 class Network(pulumi.ComponentResource):
@@ -160,13 +163,13 @@ class Network(pulumi.ComponentResource):
                 resource_group_name=a.resource_group_name,
                 location=region.location,
                 tags=a.tags,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=stateful_options(a.production_like, self),
             )
             a.monitoring.diagnose(
                 f"network-{region.location}-{role}-nsg",
                 target_id=nsg.id,
                 resource_type="Microsoft.Network/networkSecurityGroups",
-                parent=nsg,
+                parent=self,  # not the NSG: a child would inherit its `protect`
             )
             delegation = DELEGATIONS.get(role)
             subnets.append(
@@ -198,13 +201,17 @@ class Network(pulumi.ComponentResource):
             dhcp_options=network.DhcpOptionsArgs(dns_servers=list(region.dns_servers)) if region.dns_servers else None,
             subnets=subnets,  # inline: the VNet owns its subnets, so an update never drops one
             tags=a.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            # Protected, not locked: a lock is inherited by the subnets and their children (the service association
+            # links App Service and Container Instances own) and by the peerings. Azure already refuses to delete a
+            # VNet that has resources connected to it (Learn, virtual-network/manage-virtual-network, "Delete a
+            # virtual network"), and every data service's endpoint is.
+            opts=stateful_options(a.production_like, self),
         )
         a.monitoring.diagnose(
             f"network-{region.location}-vnet",
             target_id=vnet.id,
             resource_type="Microsoft.Network/virtualNetworks",
-            parent=vnet,
+            parent=self,
         )
         for role in region.roles:
             # ARM's subnet id: <vnet id>/subnets/<name>.
@@ -234,7 +241,7 @@ class Network(pulumi.ComponentResource):
                 remote_virtual_network=network.SubResourceArgs(id=remote_id),
                 allow_virtual_network_access=True,
                 allow_forwarded_traffic=True,
-                opts=pulumi.ResourceOptions(parent=vnet),
+                opts=pulumi.ResourceOptions(parent=self),
             )
 
     def _zone(self, zone: str) -> pulumi.Input[str]:
@@ -248,8 +255,20 @@ class Network(pulumi.ComponentResource):
                 resource_group_name=a.resource_group_name,
                 location="global",  # private DNS zones are global resources
                 tags=a.tags,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=stateful_options(a.production_like, self),
             )
+            if a.production_like:
+                # The lock goes on the zone's SOA record set: deleting the zone deletes it, so ARM refuses, while the
+                # endpoints' zone groups still add and remove their A records (a lock on the zone is inherited by
+                # every record set). Learn, dns/dns-protect-private-zones-recordsets, "Protecting against zone
+                # deletion"; the SOA record set's id is <zone id>/SOA/@.
+                lock_against_deletion(
+                    f"network-{zone}-soa",
+                    created,
+                    "Private DNS zone of a production environment's private endpoints",
+                    self,
+                    scope=pulumi.Output.concat(created.id, "/SOA/@"),
+                )
             for vnet_name, vnet_id in self._vnet_ids:
                 # Learn resource-name-rules, Microsoft.Network / privateDnsZones/virtualNetworkLinks: 1-80,
                 # alphanumerics, '_', '.', '-'; a VNet name is 2-64 of those.
@@ -262,7 +281,7 @@ class Network(pulumi.ComponentResource):
                     virtual_network=privatedns.SubResourceArgs(id=vnet_id),
                     registration_enabled=False,  # records come from the endpoints' zone groups
                     tags=a.tags,
-                    opts=pulumi.ResourceOptions(parent=created),
+                    opts=pulumi.ResourceOptions(parent=self),
                 )
             self._zone_ids[zone] = created.id
         return self._zone_ids[zone]
