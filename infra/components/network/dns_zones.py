@@ -60,8 +60,12 @@ GROUP_ZONES: MappingProxyType[str, GroupZones] = MappingProxyType(
         # "Azure Cache for Redis (Microsoft.Cache/Redis) | redisCache | privatelink.redis.cache.windows.net"
         "redisCache": GroupZones("Microsoft.Cache/redis", ("privatelink.redis.cache.windows.net",)),
         # "Azure Managed Redis (Microsoft.Cache/redisEnterprise) | redisEnterprise | privatelink.redis.azure.net".
-        # Managed Redis hosts are <name>.<region>.redis.azure.net; the older row "Azure Cache for Redis Enterprise
-        # | redisEnterprise | privatelink.redisenterprise.cache.azure.net" is for the Enterprise tiers' hosts
+        # Confirmed by Learn "What is Azure Managed Redis with Azure Private Link?" (MicrosoftDocs/azure-docs
+        # articles/redis/private-link.md): the CLI example creates the endpoint on Microsoft.Cache/redisEnterprise
+        # with `--group-ids "redisEnterprise"`, and the FAQ "How do I connect to my cache with private endpoint?"
+        # says clients connect to <cachename>.<region>.redis.azure.net:10000 through "a private DNS zone, named
+        # *.privatelink.redis.azure.net". The older row "Azure Cache for Redis Enterprise | redisEnterprise |
+        # privatelink.redisenterprise.cache.azure.net" is for the Enterprise tiers' hosts
         # (<name>.<region>.redisenterprise.cache.azure.net), which this program never builds.
         "redisEnterprise": GroupZones("Microsoft.Cache/redisEnterprise", ("privatelink.redis.azure.net",)),
     }
