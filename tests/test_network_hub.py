@@ -1,5 +1,6 @@
-"""A private prod in an enterprise hub-and-spoke: the created VNets peered to a hub, pointed at the hub's DNS
-(`dnsServers`), every private DNS zone given by id (`dnsZoneIds`), as a landing zone keeps them in the hub.
+"""A private prod in an enterprise hub-and-spoke: the created VNets peered to a hub through its gateway
+(`hubVnetId`, `hubUseRemoteGateways`), pointed at the hub's DNS (`dnsServers`), every private DNS zone given by
+id (`dnsZoneIds`), as a landing zone keeps them in the hub.
 One program run of its own (the only one that takes these three settings)."""
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def hub_spoke() -> dict[str, Any]:
     config = config_with("prod")
     network = copy.deepcopy(config[NS + "network"])
     network["hubVnetId"] = HUB
+    network["hubUseRemoteGateways"] = True  # the VPN ends on the hub's gateway
     network["dnsZoneIds"] = HUB_ZONES
     network["primary"]["dnsServers"] = [RESOLVER]
     network["partner"]["dnsServers"] = [RESOLVER]
@@ -82,17 +84,20 @@ def test_peerings_to_the_hub_and_between_the_regions(result):
     }
     common = {"allowVirtualNetworkAccess": True, "allowForwardedTraffic": True, "resourceGroupName": "contoso-prod-rg"}
     assert peerings == {
+        # Only the hub peering uses the remote (hub's) gateway: a VNet may set it on one peering only.
         ("contoso-prod-westeurope-vnet", "to-hub"): {
             **common,
             "virtualNetworkName": "contoso-prod-westeurope-vnet",
             "virtualNetworkPeeringName": "to-hub",
             "remoteVirtualNetwork": {"id": HUB},
+            "useRemoteGateways": True,
         },
         ("contoso-prod-northeurope-vnet", "to-hub"): {
             **common,
             "virtualNetworkName": "contoso-prod-northeurope-vnet",
             "virtualNetworkPeeringName": "to-hub",
             "remoteVirtualNetwork": {"id": HUB},
+            "useRemoteGateways": True,
         },
         ("contoso-prod-westeurope-vnet", "to-northeurope"): {
             **common,

@@ -107,15 +107,15 @@ BAD: list[tuple[str, Any, str, str]] = [
         "a typo in a public stack",
         lambda: config_with("dev", network={"mdoe": "private"}),
         "dev",
-        KEY + "mdoe is not a known setting; known keys here: allowPublicInProduction, dnsZoneIds, hubVnetId, mode, "
-        "partner, primary",
+        KEY + "mdoe is not a known setting; known keys here: allowPublicInProduction, dnsZoneIds, "
+        "hubUseRemoteGateways, hubVnetId, mode, partner, primary",
     ),
     (
         "a typo in a private stack",
         lambda: prod(hubVnetID=HUB),
         "prod",
-        KEY + "hubVnetID is not a known setting; known keys here: allowPublicInProduction, dnsZoneIds, hubVnetId, "
-        "mode, partner, primary",
+        KEY + "hubVnetID is not a known setting; known keys here: allowPublicInProduction, dnsZoneIds, "
+        "hubUseRemoteGateways, hubVnetId, mode, partner, primary",
     ),
     # --- which regions have a network ------------------------------------------------------------------------
     (
@@ -427,6 +427,25 @@ BAD: list[tuple[str, Any, str, str]] = [
         KEY + f"hubVnetId = '{HUB}': peering is made from the VNets this stack creates; with existingSubnets the "
         "spoke's owner peers it to the hub: remove hubVnetId",
     ),
+    (
+        "the hub's gateway without a hub",
+        lambda: prod(hubUseRemoteGateways=True),
+        "prod",
+        KEY + "hubUseRemoteGateways = true: only used with feathr-infra:network.hubVnetId (the hub whose VPN or "
+        "ExpressRoute gateway the peering uses): set hubVnetId or remove it",
+    ),
+    (
+        "the hub's gateway in a public stack",
+        lambda: config_with("dev", network={"hubUseRemoteGateways": False}),
+        "dev",
+        KEY + "hubUseRemoteGateways = false: only used with network.mode 'private' (mode is 'public'): remove it",
+    ),
+    (
+        "the hub's gateway that is no boolean",
+        lambda: prod(hubVnetId=HUB, hubUseRemoteGateways="yes"),
+        "prod",
+        KEY + "hubUseRemoteGateways = 'yes': must be true or false",
+    ),
     # --- existing private DNS zones --------------------------------------------------------------------------
     (
         "an unknown DNS zone name",
@@ -525,8 +544,9 @@ def test_adjacent_subnets_and_vnets_are_accepted():
 def test_existing_subnets_hub_and_zones_as_given():
     zone = f"{ZONES}/privatelink.vaultcore.azure.net"
     network = _network(prod(dnsZoneIds={"privatelink.vaultcore.azure.net": zone}, hubVnetId=HUB))
-    assert network.hub_vnet_id == HUB
+    assert (network.hub_vnet_id, network.hub_use_remote_gateways) == (HUB, False)
     assert network.dns_zone_ids == (("privatelink.vaultcore.azure.net", zone),)
+    assert _network(prod(hubVnetId=HUB, hubUseRemoteGateways=True)).hub_use_remote_gateways is True
     spoke_network = _network(prod(primary=spoke()))
     assert spoke_network.primary.subnet_ids == (
         ("endpoints", f"{SPOKE}/subnets/endpoints"),

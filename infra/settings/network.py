@@ -82,6 +82,8 @@ class NetworkSettings:
     hub_vnet_id: str | None
     # Existing private DNS zones (in a hub) by zone name; zones not listed are created in the stack.
     dns_zone_ids: tuple[tuple[str, str], ...]
+    # The peering to the hub routes through the hub's VPN/ExpressRoute gateway (useRemoteGateways).
+    hub_use_remote_gateways: bool = False
 
     @property
     def private(self) -> bool:
@@ -122,9 +124,10 @@ def parse_network(
             + ("not production-like" if not production_like else "private")
             + ": remove it",
         )
-    given = [k for k in ("primary", "partner", "hubVnetId", "dnsZoneIds") if section.has(k)]
+    private_keys = ("primary", "partner", "hubVnetId", "hubUseRemoteGateways", "dnsZoneIds")
+    given = [k for k in private_keys if section.has(k)]
     if mode == "public":
-        for key in ("primary", "partner", "hubVnetId", "dnsZoneIds"):
+        for key in private_keys:
             section.raw(key)
         section.finish()
         if given:
@@ -147,6 +150,7 @@ def parse_network(
             "remove it",
         )
     hub = section.string("hubVnetId", None, pattern=VNET_ID, rule=_VNET_RULE)
+    remote_gateways = section.boolean("hubUseRemoteGateways", False)
     zones = _zone_ids(section)
     section.finish()
     regions = [r for r in (primary, partner) if r is not None]
@@ -158,7 +162,14 @@ def parse_network(
             "peering is made from the VNets this stack creates; with existingSubnets the spoke's owner peers it "
             "to the hub: remove hubVnetId",
         )
-    return NetworkSettings(mode, allow_public, primary, partner, hub, zones)
+    if remote_gateways and hub is None:
+        raise section.fail(
+            "hubUseRemoteGateways",
+            True,
+            f"only used with {section.key('hubVnetId')} (the hub whose VPN or ExpressRoute gateway the peering "
+            "uses): set hubVnetId or remove it",
+        )
+    return NetworkSettings(mode, allow_public, primary, partner, hub, zones, remote_gateways)
 
 
 _VNET_RULE = (

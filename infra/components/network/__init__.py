@@ -241,6 +241,11 @@ class Network(pulumi.ComponentResource):
                 remote_virtual_network=network.SubResourceArgs(id=remote_id),
                 allow_virtual_network_access=True,
                 allow_forwarded_traffic=True,
+                # Through the hub's VPN/ExpressRoute gateway to on-premises and VPN clients: without it "traffic ...
+                # can't flow through a virtual network gateway attached to" the hub (Learn, virtual-network-manage-
+                # peering, "Virtual network gateway or Route Server"; the hub's side must allow gateway transit).
+                # Only one peering of a VNet may set it: the hub's.
+                use_remote_gateways=True if remote == "hub" and a.settings.hub_use_remote_gateways else None,
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
