@@ -35,6 +35,7 @@ from infra.components.resource_group import EnvironmentResourceGroup
 from infra.components.spark import SparkCompute, SparkComputeArgs
 from infra.feathr_config import FeathrEndpoints, feathr_config, render_yaml
 from infra.settings import DATABRICKS_TOKEN_KEY, load_settings
+from infra.settings.registry_api import registry_endpoint_public
 from infra.stack_config import raw_secret_keys, raw_stack_config
 
 settings = load_settings(raw_stack_config(), pulumi.get_project(), pulumi.get_stack(), raw_secret_keys())
@@ -147,13 +148,16 @@ registry = FeatureRegistry(
         role_grants=tuple(RegistryRoleGrant(*row) for row in registry_roles(access)),
         entra_owner_object_ids=(azuread.get_client_config_output().object_id,),
         network=net,
-        # The web app resolves its Key Vault reference at start-up: the vault's private endpoint comes first.
-        app_depends_on=(secrets,),
+        # The apps resolve their Key Vault reference at start-up: the vault's private endpoint comes first, and
+        # the network (the standby reaches that endpoint from the partner VNet through the peering).
+        app_depends_on=(secrets, net),
         monitoring=monitoring,
     ),
 )
-if monitoring.action_group_id is not None:
-    # Registry health from outside, from several Azure locations, against the endpoint clients use.
+if monitoring.action_group_id is not None and registry_endpoint_public(net.private, settings.registry_api.standby):
+    # Registry health from outside, from several Azure locations, against the endpoint clients use. Test agents
+    # are on the internet (Learn "Standard test": the URL must be "visible from the public internet"): a private
+    # registry without a public front gets none (docs/monitoring.md says what is possible instead).
     RegistryProbe(
         "registry-probe",
         RegistryProbeArgs(

@@ -210,6 +210,29 @@ RULES: MappingProxyType[str, NamingRule] = MappingProxyType(
             r"[-a-zA-Z0-9_.()]*[-a-zA-Z0-9_()]",
             "ASCII letters, digits, '-', '_', '.', '()', not ending in '.'",
         ),
+        # Learn Microsoft.Cdn / profiles: 1-260, alphanumerics and hyphens, start and end with alphanumeric.
+        "front_door_profile": NamingRule(
+            "afd",
+            1,
+            260,
+            r"[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?",
+            "letters, digits and hyphens, starting and ending with a letter or digit",
+        ),
+        # Front Door endpoint (Microsoft.Cdn/profiles/afdEndpoints): Learn has no afdEndpoints row; this takes its
+        # neighbour's, Microsoft.Cdn / profiles / endpoints: global, 1-50, alphanumerics and hyphens, start and end
+        # with alphanumeric. Global (SDK AFDEndpoint endpoint_name: "unique globally"): suffixed.
+        "front_door_endpoint": NamingRule(
+            "fde",
+            1,
+            50,
+            r"[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?",
+            "letters, digits and hyphens, starting and ending with a letter or digit",
+            globally_unique=True,
+        ),
+        # Learn Microsoft.Network / frontdoorWebApplicationFirewallPolicies: 1-128, alphanumerics, start with letter.
+        "front_door_waf_policy": NamingRule(
+            "waf", 1, 128, r"[a-zA-Z][a-zA-Z0-9]*", "letters and digits, starting with a letter", hyphens=False
+        ),
         # Learn Microsoft.Databricks / workspaces: 3-64, alphanumerics, underscores and hyphens (no rule on the
         # first character; REST spec Databricks/Workspace.tsp: 3-64, no pattern). Unique per resource group,
         # not globally: the workspace URL is adb-<workspace id>.<n>.azuredatabricks.net, not the name.
@@ -266,6 +289,13 @@ NAMED_RESOURCES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "registry_plan": ("app_service_plan", "registry"),
         "registry_app": ("web_app", "registry"),
         "registry_identity": ("user_assigned_identity", "registry"),
+        # The standby registry API in registry.sql.secondaryLocation, and the global entry point in front of both.
+        "registry_standby_plan": ("app_service_plan", "registry-standby"),
+        "registry_standby_app": ("web_app", "registry-standby"),
+        "registry_standby_identity": ("user_assigned_identity", "registry-standby"),
+        "registry_front_door": ("front_door_profile", "registry"),
+        "registry_front_door_endpoint": ("front_door_endpoint", "registry"),
+        "registry_waf_policy": ("front_door_waf_policy", "registry"),
         "purview_account": ("purview_account", ""),
         "purview_managed_resource_group": ("resource_group", "purview-managed"),
         "purview_admin_identity": ("user_assigned_identity", "purview-admin"),

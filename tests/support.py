@@ -63,3 +63,20 @@ def offline_store_account(result: ProgramRun):
     """The offline store's storage account (private stacks also build the deployment scripts' account)."""
     (account,) = [r for r in result.of_type("azure-native:storage:StorageAccount") if r.logical_name == "offline-store"]
     return account
+
+
+def purview_config(stack: str) -> dict[str, Any]:
+    """The stack with the Purview backend (RBAC on: its roles stay in a SQL database). A standby registry app
+    needs the SQL backend (settings refuse it with Purview), so the variant turns the stack's standby off."""
+    config = config_merged(stack, "registry", backend="purview")
+    api = dict(config.get(NS + "registryApi") or {})
+    if (api.get("standby") or {}).get("enabled"):
+        api["standby"] = {"enabled": False}
+        config[NS + "registryApi"] = api
+    return config
+
+
+def primary(result: ProgramRun, token: str):
+    """The one resource of `token` that is not the standby registry app's (logical names say 'standby')."""
+    [resource] = [r for r in result.of_type(token) if "standby" not in r.logical_name]
+    return resource

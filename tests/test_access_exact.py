@@ -42,6 +42,16 @@ PROD_ACR = (
     "/providers/Microsoft.ContainerRegistry/registries/contosofeathr"
 )
 ACR_PULL = ("identity:registry-api-identity", "ServicePrincipal", "AcrPull", PROD_ACR)
+# prod's standby registry app (registryApi.standby): its own identity, the same two grants as the primary's
+STANDBY = {
+    ("identity:registry-standby-api-identity", "ServicePrincipal", "AcrPull", PROD_ACR),
+    (
+        "identity:registry-standby-api-identity",
+        "ServicePrincipal",
+        "Key Vault Secrets User",
+        "contoso-prod-kv-78gz9l-feathr-registry-sql-connection-string",
+    ),
+}
 
 DEV_KV, PROD_KV = "contoso-dev-kv-yk41aj", "contoso-prod-kv-78gz9l"
 
@@ -119,20 +129,26 @@ EXPECTED = {
     ("dev", "databricks"): DEV
     | {_registry_identity(DEV_KV)}
     | _account_key_readers(DEV_KV, (SCIENTISTS, GROUP), (DANA, USER), (SAM, USER)),
-    ("prod", "as deployed"): PROD | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE},
+    ("prod", "as deployed"): PROD
+    | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE}
+    | STANDBY,
     ("prod", "legacy redis"): PROD
-    | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE},
+    | {SYNAPSE_IDENTITY, _registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE}
+    | STANDBY,
+    # the standby needs the SQL backend: the Purview variant turns it off
     ("prod", "purview"): PROD
     | {SYNAPSE_IDENTITY, PURVIEW_ADMIN, _registry_identity(PROD_KV), ACR_PULL}
     | {BOOTSTRAP_SCRIPT_STORAGE, CURATOR_SCRIPT_STORAGE},
     # run public (tests/support.py databricks_ready): no script storage
     ("prod", "databricks"): PROD
     | {_registry_identity(PROD_KV), ACR_PULL}
+    | STANDBY
     | _account_key_readers(PROD_KV, (DANA, USER)),
     # VNet injection and private endpoints change the network, not who may do what; the schema bootstrap runs
     # in the spoke's script subnet with the scripts' storage account
     ("prod", "databricks private"): PROD
     | {_registry_identity(PROD_KV), ACR_PULL, BOOTSTRAP_SCRIPT_STORAGE}
+    | STANDBY
     | _account_key_readers(PROD_KV, (DANA, USER)),
 }
 

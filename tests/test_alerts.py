@@ -17,7 +17,7 @@ import json
 
 import pytest
 
-from tests.support import NS, config_merged, offline_store_account, run
+from tests.support import NS, config_merged, offline_store_account, primary, run
 from tests.variants import run_variant
 
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
@@ -30,6 +30,15 @@ OWNER = "feature-platform@contoso.com"
 PROD_METRIC_ALERTS = {
     "contoso-prod-registry-api-http-5xx": ("Microsoft.Web/sites", "Http5xx", "Total", "GreaterThan", 10),
     "contoso-prod-registry-api-health-check": ("Microsoft.Web/sites", "HealthCheckStatus", "Average", "LessThan", 100),
+    # the standby registry app in the SQL partner region (registryApi.standby), built by the same RegistryApi
+    "contoso-prod-registry-standby-api-http-5xx": ("Microsoft.Web/sites", "Http5xx", "Total", "GreaterThan", 10),
+    "contoso-prod-registry-standby-api-health-check": (
+        "Microsoft.Web/sites",
+        "HealthCheckStatus",
+        "Average",
+        "LessThan",
+        100,
+    ),
     "contoso-prod-registry-db-cpu": ("Microsoft.Sql/servers/databases", "cpu_percent", "Average", "GreaterThan", 80),
     "contoso-prod-registry-db-storage": (
         "Microsoft.Sql/servers/databases",
@@ -132,11 +141,14 @@ def test_each_metric_alert_watches_its_resource(prod):
         "Microsoft.Synapse/workspaces/bigDataPools": "azure-native:synapse:BigDataPool",
     }
     for name, (namespace, *_rest) in PROD_METRIC_ALERTS.items():
-        if namespace in by_type:
+        if namespace in by_type and "standby" not in name:
             # The offline store's account (private prod also has the deployment scripts' account, unwatched).
             watched = offline_store_account(prod) if namespace == "Microsoft.Storage/storageAccounts" else None
-            watched = watched or prod.one(by_type[namespace])
+            watched = watched or primary(prod, by_type[namespace])
             assert metric[name].inputs["scopes"] == [watched.arm_id], name
+    apps = {r.logical_name: r.arm_id for r in prod.of_type("azure-native:web:WebApp")}
+    for name in ("contoso-prod-registry-standby-api-http-5xx", "contoso-prod-registry-standby-api-health-check"):
+        assert metric[name].inputs["scopes"] == [apps["registry-standby-api"]], name
     databases = {r.logical_name: r.arm_id for r in prod.of_type("azure-native:sql:Database")}
     assert metric["contoso-prod-registry-db-cpu"].inputs["scopes"] == [databases["registry-sql-database"]]
     assert metric["contoso-prod-registry-db-secondary-cpu"].inputs["scopes"] == [
@@ -187,8 +199,9 @@ def test_secret_expiry_is_a_log_alert_on_the_vault(prod):
 def test_availability_test_and_its_alert(prod):
     test = prod.one("azure-native:applicationinsights:WebTest")
     component = prod.one("azure-native:applicationinsights:Component")
-    app = prod.one("azure-native:web:WebApp")
-    host = app.outputs["defaultHostName"]
+    # prod has a standby (registryApi.standby): registry.api_endpoint is the Front Door endpoint, so the test
+    # watches what users reach, whichever app serves it
+    host = prod.one("azure-native:cdn:AFDEndpoint").outputs["hostName"]
     assert test.inputs["kind"] == test.inputs["webTestKind"] == "standard"
     # The UI entry page: /api/v1/projects answers 401 without a token (App Service authentication).
     assert test.inputs["request"] == {
@@ -223,10 +236,22 @@ def test_availability_test_and_its_alert(prod):
     }
 
 
+def test_private_registry_without_a_public_front_gets_no_availability_test():
+    # prod without its standby: network.mode private and no Front Door, so the registry has no endpoint the test
+    # agents could reach (Learn "Standard test": the URL must be "visible from the public internet"); the app's
+    # own health-check alert still watches it (same config as tests/test_registry_standby.py, one shared run)
+    result = run("prod", config_merged("prod", "registryApi", standby={"enabled": False}))
+    assert result.of_type("azure-native:applicationinsights:WebTest") == []
+    assert result.of_type("azure-native:applicationinsights:Component") == []
+    standby = {"contoso-prod-registry-standby-api-http-5xx", "contoso-prod-registry-standby-api-health-check"}
+    assert set(rules(result, METRIC)) == set(PROD_METRIC_ALERTS) - standby  # no availability rule
+
+
 def test_registry_app_gets_no_application_insights_setting(prod):
     # The image reads no APPLICATIONINSIGHTS_CONNECTION_STRING (upstream v1.0.0 never imports opencensus).
-    settings = {s["name"] for s in prod.one("azure-native:web:WebApp").inputs["siteConfig"]["appSettings"]}
-    assert not {s for s in settings if "APPINSIGHTS" in s or "APPLICATIONINSIGHTS" in s}
+    for app in prod.of_type("azure-native:web:WebApp"):  # the primary and the standby
+        settings = {s["name"] for s in app.inputs["siteConfig"]["appSettings"]}
+        assert not {s for s in settings if "APPINSIGHTS" in s or "APPLICATIONINSIGHTS" in s}, app.logical_name
 
 
 def test_dev_alerts_nothing_by_default(dev):

@@ -29,6 +29,9 @@ SERVICE_GRANTS = {
     "online-store-persistence-storage": "Storage Blob Data Contributor",
     "registry-api-acr-pull": "AcrPull",  # the registry app pulls its image from the stack's ACR
     "registry-api-key-vault-secrets-user": "Key Vault Secrets User",
+    # prod's standby registry app (registryApi.standby): the same two grants for its own identity
+    "registry-standby-api-acr-pull": "AcrPull",
+    "registry-standby-api-key-vault-secrets-user": "Key Vault Secrets User",
     "registry-purview-admin-user-access-administrator": "User Access Administrator",
     # network.mode private: the deployment scripts' identities on the script storage account (their file share)
     "registry-sql-schema-script-storage": "Storage File Data Privileged Contributor",

@@ -50,7 +50,11 @@ def api_item(price, unit="1 Hour", region="westeurope", currency="USD", kind="Co
 
 
 def test_app_service_plan_meters(dev, prod):
-    assert meters_of(prod, "azure-native:web:AppServicePlan") == [
+    # prod's standby plan (registryApi.standby) bills the same as the primary, in its own region's records
+    assert meters_of(prod, "azure-native:web:AppServicePlan", "registry-standby-api-plan") == meters_of(
+        prod, "azure-native:web:AppServicePlan", "registry-api-plan"
+    )
+    assert meters_of(prod, "azure-native:web:AppServicePlan", "registry-api-plan") == [
         (
             {
                 "serviceName": "Azure App Service",
@@ -202,9 +206,11 @@ def test_prices_api_records_by_region_currency_and_type(prod):
     priced = {(line.resource, line.meter.what): line.monthly for line in result.lines if line.monthly is not None}
     assert priced == {
         ("contoso-prod-registry-asp", "P1v3 instance hours"): pytest.approx(730.0),  # 1460 h x 0.5
+        # the standby plan is in northeurope: that region's record, not westeurope's
+        ("contoso-prod-registry-standby-asp", "P1v3 instance hours"): pytest.approx(13140.0),  # 1460 h x 9.0
         ("contoso-prod-kv-78gz9l", "operations"): pytest.approx(20.0),  # 100,000 / 10K x 2.0
     }
-    assert result.priced_total == pytest.approx(750.0)
+    assert result.priced_total == pytest.approx(13890.0)
 
 
 def test_two_prices_for_one_meter_are_reported_not_guessed(prod):
@@ -241,10 +247,10 @@ def test_snapshot_prices_prod_sql_compute_and_dev_app_service(dev, prod):
 
 def test_a_type_without_mapping_is_reported_not_priced_at_zero(prod):
     front_door = RecordedResource(
-        "urn:fd",
-        "azure-native:cdn:AFDEndpoint",
-        "front-door",
-        "contoso-prod-fd",
+        "urn:agw",
+        "azure-native:network:ApplicationGateway",
+        "app-gateway",
+        "contoso-prod-agw",
         "",
         {"location": "global"},
         {},
@@ -252,14 +258,14 @@ def test_a_type_without_mapping_is_reported_not_priced_at_zero(prod):
     )
     run = replace(prod, resources=[*prod.resources, front_door])
     result = estimate(run, DEFAULTS, PriceBook.snapshot(), "westeurope")
-    (line,) = [line for line in result.lines if line.resource == "contoso-prod-fd"]
-    assert (line.monthly, line.reason) == (None, "no price mapping for azure-native:cdn:AFDEndpoint")
+    (line,) = [line for line in result.lines if line.resource == "contoso-prod-agw"]
+    assert (line.monthly, line.reason) == (None, "no price mapping for azure-native:network:ApplicationGateway")
     assert result.priced_total == pytest.approx(
         estimate(prod, DEFAULTS, PriceBook.snapshot(), "westeurope").priced_total
     )
-    assert "contoso-prod-fd (cdn:AFDEndpoint, global): no price mapping for azure-native:cdn:AFDEndpoint" in render(
-        result
-    )
+    assert (
+        "contoso-prod-agw (network:ApplicationGateway, global): no price mapping for azure-native:network:ApplicationGateway"
+    ) in render(result)
 
 
 # Every recorded resource type, classified here by hand. A new type fails until it is classified here
@@ -299,6 +305,12 @@ FREE = {
     "azure-native:web:WebAppAuthSettingsV2",
     "azure-native:web:WebAppFtpAllowed",
     "azure-native:web:WebAppScmAllowed",
+    "azure-native:cdn:AFDEndpoint",
+    "azure-native:cdn:AFDOriginGroup",
+    "azure-native:cdn:AFDOrigin",
+    "azure-native:cdn:Route",
+    "azure-native:cdn:SecurityPolicy",
+    "azure-native:frontdoor:Policy",
     "command:local:Command",
     "random:index/randomPassword:RandomPassword",
     "time:index/rotating:Rotating",
@@ -318,6 +330,7 @@ UNPRICED = {
     "azure-native:applicationinsights:Component",
     "azure-native:applicationinsights:WebTest",
     "azure-native:sql:ServerSecurityAlertPolicy",
+    "azure-native:cdn:Profile",  # prod's registry Front Door: base fee, requests, data out; no sourced record
 }
 
 

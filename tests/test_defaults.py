@@ -145,6 +145,7 @@ DEFAULTS = [
     ("registry_api.acr_id", None),
     ("registry_api.insecure_disable_rbac", False),
     ("registry_api.entra_client_id", None),
+    ("registry_api.standby", False),  # registryApi.standby.enabled
     # purview
     ("purview.public_network_access", "Enabled"),
     ("purview.managed_event_hub", False),

@@ -124,6 +124,16 @@ DOES_NOT = {
     "microsoft.sql/servers/auditingsettings": "configuration of the server (its records: the master database)",
     "microsoft.sql/servers/securityalertpolicies": "configuration of the server (alerts: Defender for Cloud)",
     "microsoft.resources/deployments": "no supported-logs page; the template deployment is in the Activity log",
+    # Front Door Standard/Premium logs per profile (Learn front-door/front-door-diagnostics: diagnostic settings are
+    # set on the profile; supported-logs has pages for Microsoft.Cdn/profiles and classic CDN's profiles/endpoints
+    # only). Its WAF policy's matches are the profile's FrontDoorWebApplicationFirewallLog (Learn
+    # web-application-firewall/afds/waf-front-door-monitor).
+    "microsoft.cdn/profiles/afdendpoints": "logged by the profile (FrontDoorAccessLog names the endpoint)",
+    "microsoft.cdn/profiles/afdendpoints/routes": "configuration of the endpoint",
+    "microsoft.cdn/profiles/origingroups": "logged by the profile (FrontDoorHealthProbeLog)",
+    "microsoft.cdn/profiles/origingroups/origins": "logged by the profile (FrontDoorHealthProbeLog names the origin)",
+    "microsoft.cdn/profiles/securitypolicies": "configuration of the profile",
+    "microsoft.network/frontdoorwebapplicationfirewallpolicies": "logged by the profile (FrontDoorWebApplicationFirewallLog)",
 }
 
 # Pulumi resources that are no Azure Resource Manager resources at all.

@@ -41,6 +41,13 @@ NAME_LIMITS = {
     "registry_sql_failover_group": (1, 63, "a"),  # Learn Microsoft.Sql / servers / failoverGroups: 1-63
     "registry_plan": (1, 60, "a"),  # Learn Microsoft.Web / serverfarms: 1-60
     "registry_app": (2, 60, "a"),  # Learn Microsoft.Web / sites: 2-60
+    "registry_standby_plan": (1, 60, "a"),  # Learn Microsoft.Web / serverfarms: 1-60
+    "registry_standby_app": (2, 60, "a"),  # Learn Microsoft.Web / sites: 2-60
+    "registry_standby_identity": (3, 128, "a"),  # Learn Microsoft.ManagedIdentity / userAssignedIdentities: 3-128
+    "registry_front_door": (1, 260, "a"),  # Learn Microsoft.Cdn / profiles: 1-260
+    # Learn has no afdEndpoints row; its neighbour Microsoft.Cdn / profiles / endpoints: 1-50
+    "registry_front_door_endpoint": (1, 50, "a"),
+    "registry_waf_policy": (1, 128, "a"),  # Learn Microsoft.Network / frontdoorWebApplicationFirewallPolicies: 1-128
     "redis_cache": (1, 63, "a"),  # Learn Microsoft.Cache / Redis: 1-63
     "redis_cache_secondary": (1, 63, "a"),  # the same row
     # Learn has no redisEnterprise row: SDK redisenterprise.RedisEnterprise cluster_name (API 2025-07-01): 1-60
@@ -159,6 +166,20 @@ BUILT_BY = {
             "persistenceStorageAccountId": _STORE_ID,
         }
     },
+    **{
+        key: {
+            "registry": {"sql": {"secondaryLocation": "northeurope", "autoPauseDelay": -1}},
+            "registryApi": {"standby": {"enabled": True}},
+        }
+        for key in (
+            "registry_standby_plan",
+            "registry_standby_app",
+            "registry_standby_identity",
+            "registry_front_door",
+            "registry_front_door_endpoint",
+            "registry_waf_policy",
+        )
+    },
     "registry_sql_failover_group": {"registry": {"sql": {"secondaryLocation": "northeurope", "autoPauseDelay": -1}}},
     "registry_sql_partner_server": {"registry": {"sql": {"secondaryLocation": "northeurope", "autoPauseDelay": -1}}},
 }
@@ -203,6 +224,11 @@ REJECTED_NAMES = [
     ("registry_sql_server", "abc-"),
     ("registry_app", "-abc"),  # can't start or end with a hyphen
     ("registry_app", "abc-"),
+    ("registry_front_door", "-afd"),  # Learn Microsoft.Cdn / profiles: start and end with alphanumeric
+    ("registry_front_door", "a_b"),  # alphanumerics and hyphens
+    ("registry_front_door_endpoint", "fde-"),  # start and end with alphanumeric
+    ("registry_waf_policy", "1waf"),  # Learn frontdoorWebApplicationFirewallPolicies: start with a letter
+    ("registry_waf_policy", "waf-policy"),  # alphanumerics only
     ("redis_cache", "ab--cd"),  # consecutive hyphens aren't allowed
     ("redis_cache", "-abc"),
     ("managed_redis", "ab--cd"),

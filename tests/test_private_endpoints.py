@@ -88,6 +88,15 @@ NO_ENDPOINT = {
     "azure-native:monitor:MetricAlert",
     "azure-native:monitor:ScheduledQueryRule",
     "azure-native:resources:Deployment",
+    # The registry's Front Door (registryApi.standby): a global edge entry point, public by design; it reaches the
+    # apps through its own shared Private Link origins (Learn frontdoor private-link), and has no group id itself.
+    "azure-native:cdn:Profile",
+    "azure-native:cdn:AFDEndpoint",
+    "azure-native:cdn:AFDOriginGroup",
+    "azure-native:cdn:AFDOrigin",
+    "azure-native:cdn:Route",
+    "azure-native:cdn:SecurityPolicy",
+    "azure-native:frontdoor:Policy",
     "azure-native:sql:ServerBlobAuditingPolicy",
     "azure-native:sql:ServerSecurityAlertPolicy",
     "azure-native:redisenterprise:Database",

@@ -12,7 +12,8 @@ import pytest
 
 from infra.components.registry.purview_store import CURATOR_SCRIPT, curator_script_tag
 from infra.components.role_assignment import BUILT_IN_ROLES
-from tests.support import config_merged, run
+from tests.support import purview_config as support_purview_config
+from tests.support import run
 
 PURVIEW = "azure-native:purview:Account"
 SCRIPT = "azure-native:resources:AzureCliScript"
@@ -24,7 +25,7 @@ APP = "azure-native:web:WebApp"
 
 def purview_config(stack: str, **purview) -> dict:
     """The stack with the Purview backend; RBAC stays on, its roles in the stack's SQL database."""
-    config = config_merged(stack, "registry", backend="purview")
+    config = support_purview_config(stack)
     if purview:
         config["feathr-infra:purview"] = {**(config.get("feathr-infra:purview") or {}), **purview}
     return config

@@ -7,7 +7,8 @@ import pytest
 
 from infra.components.role_assignment import BUILT_IN_ROLES
 from infra.offline.azure_model import DEPLOYER_OBJECT_ID, TENANT_ID
-from tests.support import config_merged, run
+from tests.support import config_merged, primary, run
+from tests.support import purview_config as support_purview_config
 
 PLAN = "azure-native:web:AppServicePlan"
 APP = "azure-native:web:WebApp"
@@ -41,7 +42,7 @@ PROD_ACR_ID = (
 
 def purview_config(stack: str, **api) -> dict:
     """The stack with the Purview backend (RBAC on, its roles in a SQL database)."""
-    config = config_merged(stack, "registry", backend="purview")
+    config = support_purview_config(stack)
     config["feathr-infra:registryApi"] = {**(config.get("feathr-infra:registryApi") or {}), **api}
     return config
 
@@ -52,7 +53,7 @@ def dev_purview():
 
 
 def web_app(r):
-    return r.one(APP)
+    return primary(r, APP)
 
 
 def app_settings(r) -> dict[str, str]:
@@ -68,8 +69,18 @@ def registry_identity(r):
 
 
 def component_urn(r, token: str) -> str:
-    [component] = [c for c in r.resources if c.token == token]
-    return component.urn
+    return primary(r, token).urn  # the primary's (prod's standby has a RegistryApi of its own)
+
+
+def sign_in_host(r) -> str:
+    """Where users sign in and the Feathr client calls: the Front Door endpoint with a standby (prod), else the
+    web app; each as Azure reports it."""
+    endpoints = r.of_type("azure-native:cdn:AFDEndpoint")
+    if r.stack == "prod":
+        [endpoint] = endpoints
+        return endpoint.outputs["hostName"]
+    assert endpoints == []
+    return web_app(r).outputs["defaultHostName"]
 
 
 # --- app settings: exactly what the image reads ------------------------------------------------------
@@ -151,7 +162,12 @@ def test_prod_pulls_its_mirrored_image_from_acr_as_the_app_identity(prod):
 
 def test_acr_pull_is_granted_on_the_registry_and_the_app_waits_for_it(prod):
     identity = registry_identity(prod)
-    [pull] = [a for a in prod.of_type(ASSIGNMENT) if a.inputs["roleDefinitionId"].endswith(ACR_PULL)]
+    [pull] = [
+        a
+        for a in prod.of_type(ASSIGNMENT)
+        if a.inputs["roleDefinitionId"].endswith(ACR_PULL)
+        and a.inputs["principalId"] == identity.outputs["principalId"]
+    ]
     assert pull.inputs["scope"] == PROD_ACR_ID
     assert pull.inputs["principalId"] == identity.outputs["principalId"]
     assert pull.inputs["principalType"] == "ServicePrincipal"
@@ -164,19 +180,19 @@ def test_always_on_in_production_only(dev, prod):
 
 
 def test_plan_is_linux_with_the_sku_of_the_environment(dev, prod):
-    dev_plan, prod_plan = dev.one(PLAN).inputs, prod.one(PLAN).inputs
+    dev_plan, prod_plan = primary(dev, PLAN).inputs, primary(prod, PLAN).inputs
     assert dev_plan["reserved"] is True and dev_plan["kind"] == "linux"
     assert dev_plan["sku"] == {"name": "B1", "tier": "Basic", "capacity": 1}
     assert dev_plan["zoneRedundant"] is False
     assert prod_plan["reserved"] is True
     assert prod_plan["sku"] == {"name": "P1v3", "tier": "PremiumV3", "capacity": 2}
     assert prod_plan["zoneRedundant"] is True
-    assert web_app(prod).inputs["serverFarmId"] == prod.one(PLAN).arm_id
+    assert web_app(prod).inputs["serverFarmId"] == primary(prod, PLAN).arm_id
 
 
 def test_resources_are_tagged_and_children_of_the_component(stack_run):
     component = component_urn(stack_run, "feathr:registry:RegistryApi")
-    for resource in (stack_run.one(PLAN), web_app(stack_run), registry_identity(stack_run)):
+    for resource in (primary(stack_run, PLAN), web_app(stack_run), registry_identity(stack_run)):
         assert resource.inputs["tags"]["environment"] == stack_run.stack
         assert resource.inputs["tags"]["managed-by"] == "pulumi"
         assert resource.parent_urn == component
@@ -226,7 +242,7 @@ def test_identity_holds_exactly_the_roles_its_job_needs(dev, prod, dev_purview):
 
 
 def auth(r):
-    return r.one(AUTH)
+    return primary(r, AUTH)
 
 
 def test_authentication_is_on_and_answers_401_without_a_token(stack_run):
@@ -291,7 +307,7 @@ def test_existing_entra_app_is_the_ui_audience():
 
 def test_entra_app_is_a_single_page_app_redirecting_to_the_web_app_origin(stack_run):
     application = stack_run.one(ENTRA_APP)
-    origin = "https://" + web_app(stack_run).outputs["defaultHostName"]
+    origin = "https://" + sign_in_host(stack_run)
     assert application.inputs["singlePageApplication"]["redirectUris"] == [origin]
     assert application.inputs["web"]["implicitGrant"]["idTokenIssuanceEnabled"] is True
     assert application.inputs["signInAudience"] == "AzureADMyOrg"
@@ -315,7 +331,7 @@ def test_existing_entra_client_id_creates_no_app_registration():
 
 
 def test_exports_the_api_endpoint_and_backend(stack_run, dev_purview):
-    host = web_app(stack_run).outputs["defaultHostName"]  # what Azure reports, not a name we build
+    host = sign_in_host(stack_run)  # what Azure reports, not a name we build
     assert stack_run.outputs["registryApiEndpoint"].value == f"https://{host}/api/v1"
     assert stack_run.outputs["registryApiEndpoint"].secret is False
     assert stack_run.outputs["registryBackend"].value == "sql"

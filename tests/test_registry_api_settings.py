@@ -9,6 +9,7 @@ from infra.settings import SettingsError, load_settings
 from infra.settings.reader import Section
 from infra.settings.registry_api import parse_registry_api, registry_endpoint_public
 from tests.support import config_merged, config_with, run
+from tests.support import purview_config as support_purview_config
 from tests.variants import private_dev
 
 NS = "feathr-infra:"
@@ -29,7 +30,7 @@ def fails(config, key: str, *fragments: str) -> str:
 
 
 def purview_backend(stack: str, **api) -> dict:
-    config = config_merged(stack, "registry", backend="purview")
+    config = support_purview_config(stack)
     config[NS + "registryApi"] = {**(config.get(NS + "registryApi") or {}), **api}
     return config
 
@@ -285,16 +286,32 @@ def test_rbac_may_be_turned_off_only_in_a_private_non_production_stack():
     assert (settings.network.private, settings.registry_api.rbac) == (True, False)
     # The same setting on the parser: only the endpoint's publicness and production-likeness decide.
     off = {"insecureDisableRbac": True}
-    assert (
-        parse_registry_api(Section(NS + "registryApi", off), False, endpoint_public=False, private=True).rbac is False
-    )
+    assert parse_registry_api(Section(NS + "registryApi", off), False, private=True).rbac is False
     prod = {**off, "image": "contosofeathr.azurecr.io/feathr/feathr-registry:1", "acrResourceId": PROD_ACR_ID}
     with pytest.raises(SettingsError, match=r"feathr-infra:registryApi\.insecureDisableRbac = true: production"):
-        parse_registry_api(Section(NS + "registryApi", prod), True, endpoint_public=False, private=True)
+        parse_registry_api(Section(NS + "registryApi", prod), True, private=True)
 
 
-def test_the_endpoint_is_public_exactly_in_public_mode():
-    assert (registry_endpoint_public(private=False), registry_endpoint_public(private=True)) == (True, False)
+def test_the_endpoint_is_public_in_public_mode_or_behind_the_standbys_front_door():
+    assert [
+        registry_endpoint_public(private=p, standby=s)
+        for p, s in ((False, False), (False, True), (True, False), (True, True))
+    ] == [True, True, False, True]
+
+
+def test_rbac_off_behind_a_private_stacks_front_door_is_refused():
+    # private, not production-like, but the standby's Front Door endpoint is public
+    with pytest.raises(SettingsError) as error:
+        parse_registry_api(
+            Section(NS + "registryApi", {"insecureDisableRbac": True, "standby": {"enabled": True}}),
+            False,
+            private=True,
+        )
+    assert str(error.value) == (
+        "setting feathr-infra:registryApi.insecureDisableRbac = true: the registry endpoint is public (network.mode "
+        "public, or the Front Door endpoint of registryApi.standby), and without RBAC every signed-in caller may read, "
+        "register and delete features; remove the key (allowed: false), or use network.mode private without a standby"
+    )
 
 
 def test_private_mode_refuses_the_free_tier_and_takes_basic():

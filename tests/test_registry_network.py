@@ -136,10 +136,15 @@ def test_dev_purview_account_is_open():
 # --- the web app ------------------------------------------------------------------------------------------
 
 
-def test_prod_web_app_routes_everything_through_its_vnet_integration():
+@pytest.mark.parametrize(
+    ("app_name", "region"), [("registry-api", "westeurope"), ("registry-standby-api", "northeurope")]
+)
+def test_prod_web_apps_route_everything_through_their_own_regions_vnet_integration(app_name, region):
     result = run_variant("prod", "as deployed")
-    app = result.one(WEB_APP).inputs
-    assert app["virtualNetworkSubnetId"] == subnet_id(result, "westeurope", "snet-app")
+    app = named(result, WEB_APP, app_name).inputs
+    # Regional VNet integration: a subnet in the app's own region (Learn app-service/overview-vnet-integration);
+    # the standby's is the partner VNet's (network.partner.subnets.appIntegration).
+    assert (app["location"], app["virtualNetworkSubnetId"]) == (region, subnet_id(result, region, "snet-app"))
     # Learn "Manage Azure App Service virtual network integration routing": allTraffic (recommended);
     # Learn "Use Key Vault references as app settings": Linux apps on private endpoints route all traffic.
     assert app["outboundVnetRouting"] == {"allTraffic": True, "applicationTraffic": True}
@@ -147,12 +152,14 @@ def test_prod_web_app_routes_everything_through_its_vnet_integration():
     assert app["publicNetworkAccess"] == "Disabled"
 
 
-def test_prod_web_app_starts_after_the_endpoints_it_resolves_at_start_up():
+@pytest.mark.parametrize("app_name", ["registry-api", "registry-standby-api"])
+def test_prod_web_apps_start_after_the_endpoints_they_resolve_at_start_up(app_name):
     result = run_variant("prod", "as deployed")
     urns = by_urn(result)
-    waited = {urns[u].logical_name for u in result.one(WEB_APP).depends_on}
-    # Key Vault's endpoint (its CONNECTION_STR reference) and, through the bootstrap, the SQL endpoints.
-    assert {"key-vault-vault-pe", "registry-sql-schema"} <= waited
+    waited = {urns[u].logical_name for u in named(result, WEB_APP, app_name).depends_on if u in urns}
+    # Key Vault's endpoint (its CONNECTION_STR reference), through the bootstrap the SQL endpoints, and the
+    # network: the standby reaches the vault's one endpoint from the partner VNet over the peering.
+    assert {"key-vault-vault-pe", "registry-sql-schema", "network-northeurope-to-westeurope-peering"} <= waited
 
 
 # --- deployment scripts ------------------------------------------------------------------------------------

@@ -353,7 +353,8 @@ def test_bootstrap_reruns_when_the_sql_or_the_rerun_setting_changes(dev):
 def test_the_web_app_starts_only_after_the_bootstrap(stack_run):
     if stack_run.outputs["registryBackend"].value != "sql":
         pytest.skip("not the SQL backend")
-    assert bootstrap_script(stack_run).urn in stack_run.one(WEB_APP).depends_on
+    for app in stack_run.of_type(WEB_APP):  # the standby too: it reads the same userroles
+        assert bootstrap_script(stack_run).urn in app.depends_on
 
 
 # --- the registry app's database user (issue 14) ---------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from infra.settings import SettingsError, load_settings
 from tests.support import NS, config_merged, run
+from tests.support import purview_config as support_purview_config
 
 KEY = "feathr-infra:registry"
 
@@ -296,7 +297,7 @@ def test_a_bad_setting_stops_the_whole_program():
 
 def test_sql_rules_apply_to_the_purview_backend_too():
     # Registry RBAC (always on) keeps its userroles in SQL even with Purview, so the database is real.
-    config = config_merged("prod", "registry", backend="purview")
+    config = support_purview_config("prod")
     config[NS + "registry"]["sql"] = {}
     with pytest.raises(SettingsError, match=r"feathr-infra:registry\.sql\.entraAdmin"):
         load_settings(config, "feathr-infra", "test")

@@ -203,7 +203,7 @@ def test_no_option_hides_drift_or_changes_how_a_resource_is_replaced(stack, vari
 
 
 def test_commands_rerun_when_their_triggers_change():
-    # The Synapse role table, the store's private endpoint approval and the Redis key rotation
+    # The Synapse role table, the private endpoint approvals (store, Front Door) and the Redis key rotation
     # re-run (replace) when their trigger values change.
     rerun = {"triggers[*]"}
     expected = {
@@ -212,6 +212,9 @@ def test_commands_rerun_when_their_triggers_change():
             "access-synapse-roles": rerun,
             "spark-approve-store-endpoint": rerun,
             "online-store-key-regeneration": rerun,
+            # prod's Front Door reaches both registry apps through Private Link (network.mode private)
+            "registry-front-door-approve-primary-private-link": rerun,
+            "registry-front-door-approve-standby-private-link": rerun,
         },
     }
     for stack in ("dev", "prod"):

@@ -22,7 +22,11 @@ SHARED_KEY_ACCESS = {"as deployed": False, "databricks": True, "legacy redis": F
 @pytest.mark.parametrize("stack, variant", CASES, ids=IDS)
 def test_registry_web_app(stack, variant):
     result = run_variant(stack, variant)
-    app = result.one("azure-native:web:WebApp")
+    for app in result.of_type("azure-native:web:WebApp"):  # the primary, and the standby where there is one
+        _secure_web_app(result, app)
+
+
+def _secure_web_app(result, app):
     assert app.inputs["httpsOnly"] is True
     config = app.inputs["siteConfig"]
     assert config["remoteDebuggingEnabled"] is False
@@ -31,7 +35,7 @@ def test_registry_web_app(stack, variant):
     assert config["scmMinTlsVersion"] == "1.2"
     # Basic-auth publishing credentials off, for FTP and for the SCM site, on this app.
     for token in ("azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"):
-        policy = result.one(token)
+        [policy] = [p for p in result.of_type(token) if p.inputs["name"] == app.inputs["name"]]
         assert policy.inputs["allow"] is False
         assert policy.inputs["name"] == app.inputs["name"]
         assert policy.inputs["resourceGroupName"] == app.inputs["resourceGroupName"]

@@ -131,7 +131,16 @@ def test_the_names_a_stack_builds_are_exactly_those_its_run_creates():
         | sql
         | synapse
         | {"managed_redis", "registry_sql_partner_server", "registry_sql_failover_group", "synapse_private_link_hub"}
-        | {"registry_bootstrap_identity", "script_storage_account"},
+        | {"registry_bootstrap_identity", "script_storage_account"}
+        # registryApi.standby: the standby app, and the Front Door in front of both
+        | {
+            "registry_standby_plan",
+            "registry_standby_app",
+            "registry_standby_identity",
+            "registry_front_door",
+            "registry_front_door_endpoint",
+            "registry_waf_policy",
+        },
     }
     for stack, keys in expected.items():
         found = read_stack(stack)

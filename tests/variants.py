@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support import NS, config_merged, config_with, databricks_ready, run
+from tests.support import purview_config as support_purview_config
 
 
 def purview(stack: str) -> dict[str, Any]:
     # RBAC stays on: its roles live in the stack's SQL database (as tests/test_purview.py builds it)
-    return config_merged(stack, "registry", backend="purview")
+    return support_purview_config(stack)
 
 
 def databricks(stack: str) -> dict[str, Any]:

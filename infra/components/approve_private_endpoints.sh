@@ -1,30 +1,42 @@
 #!/usr/bin/env bash
-# Approves the private endpoint Synapse's managed virtual network opens to the offline store.
-# Synapse creates it asynchronously and Azure leaves it Pending until the storage side approves.
-# Runs during `pulumi up` as the deploying identity (which may approve connections on the account).
-#   STORAGE_ACCOUNT_ID  the offline store account's resource id
-#   WORKSPACE           the Synapse workspace name (the managed endpoint's id contains it)
+# Approves the private endpoint connections another service opens to one of ours, which Azure leaves
+# Pending until the target's side approves them. Used for:
+#   - Synapse's managed virtual network -> the offline store (the endpoint's id contains the workspace);
+#   - Azure Front Door Premium's Private Link -> the registry web app (the connection carries the
+#     request message the origin set; the endpoint itself lives in a Microsoft-managed subscription).
+# Runs during `pulumi up` as the deploying identity (which may approve connections on the target).
+#   RESOURCE_ID       the target's resource id (STORAGE_ACCOUNT_ID is the older name for it)
+#   WORKSPACE         approve connections whose private endpoint id contains this, or
+#   REQUEST_MESSAGE   approve connections that carry exactly this request message
 set -euo pipefail
 
-: "${STORAGE_ACCOUNT_ID:?STORAGE_ACCOUNT_ID is required}"
-: "${WORKSPACE:?WORKSPACE is required}"
+RESOURCE_ID="${RESOURCE_ID:-${STORAGE_ACCOUNT_ID:-}}"
+: "${RESOURCE_ID:?RESOURCE_ID (or STORAGE_ACCOUNT_ID) is required}"
+if [ -n "${REQUEST_MESSAGE:-}" ]; then
+  match="properties.privateLinkServiceConnectionState.description=='${REQUEST_MESSAGE}'"
+  who="'${REQUEST_MESSAGE}'"
+else
+  : "${WORKSPACE:?WORKSPACE or REQUEST_MESSAGE is required}"
+  match="contains(properties.privateEndpoint.id, '${WORKSPACE}')"
+  who="${WORKSPACE}"
+fi
 ATTEMPTS="${ATTEMPTS:-40}"  # 40 x 30 s: the endpoint usually appears within minutes
 
 for _ in $(seq "${ATTEMPTS}"); do
-  connections=$(az network private-endpoint-connection list --id "${STORAGE_ACCOUNT_ID}" \
-    --query "[?contains(properties.privateEndpoint.id, '${WORKSPACE}')].[id, properties.privateLinkServiceConnectionState.status]" \
+  connections=$(az network private-endpoint-connection list --id "${RESOURCE_ID}" \
+    --query "[?${match}].[id, properties.privateLinkServiceConnectionState.status]" \
     --output tsv)
   if [ -n "${connections}" ]; then
     while IFS=$'\t' read -r connection_id status; do
       if [ "${status}" = "Pending" ]; then
         az network private-endpoint-connection approve --id "${connection_id}" \
-          --description "Synapse managed private endpoint of ${WORKSPACE} (feathr-infra)" --output none
+          --description "Private endpoint of ${who} (feathr-infra)" --output none
       fi
     done <<< "${connections}"
-    echo "private endpoints of ${WORKSPACE} on the offline store: approved"
+    echo "private endpoints of ${who} on ${RESOURCE_ID}: approved"
     exit 0
   fi
   sleep 30
 done
-echo "no private endpoint of ${WORKSPACE} appeared on ${STORAGE_ACCOUNT_ID}" >&2
+echo "no private endpoint of ${who} appeared on ${RESOURCE_ID}" >&2
 exit 1

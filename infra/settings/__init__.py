@@ -28,7 +28,7 @@ from infra.settings.online_store import OnlineStoreSettings, parse_online_store
 from infra.settings.purview import PurviewSettings, parse_purview
 from infra.settings.reader import Section
 from infra.settings.registry import RegistrySettings, parse_registry
-from infra.settings.registry_api import RegistryApiSettings, parse_registry_api, registry_endpoint_public
+from infra.settings.registry_api import RegistryApiSettings, parse_registry_api
 from infra.settings.spark import SparkSettings, parse_spark
 
 __all__ = ["DATABRICKS_TOKEN_KEY", "Settings", "SettingsError", "load_settings"]
@@ -82,12 +82,7 @@ def load_settings(
     env = parse_environment(root)
     # network.mode first: the registry's settings depend on it, the network's on the registry's partner region.
     private = network_mode(root.section("network"), env.production_like) == "private"
-    registry_api = parse_registry_api(
-        root.section("registryApi"),
-        env.production_like,
-        endpoint_public=registry_endpoint_public(private),
-        private=private,
-    )
+    registry_api = parse_registry_api(root.section("registryApi"), env.production_like, private=private)
     registry = parse_registry(root.section("registry"), env.production_like, env.location, registry_api.rbac, private)
     sql = registry.sql
     network = parse_network(

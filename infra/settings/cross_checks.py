@@ -38,6 +38,7 @@ def check_combinations(s: Settings) -> None:
             f"network has endpoint subnets only in {list(s.network.locations)} (the stack's location and "
             "registry.sql.secondaryLocation): choose one of those",
         )
+    _check_standby(s)
     if s.key_vault.network_default_action == "Deny" and s.registry.sql_database and not s.network.private:
         # App Service is not a trusted service of the Key Vault firewall: it resolves Key Vault
         # references through a firewall only with VNet integration, which only private mode builds
@@ -108,6 +109,15 @@ _NAMESPACE = {"sql_failover_group": "sql_server"}
 def built_names(s: Settings) -> frozenset[str]:
     """The name keys (infra.naming.NAMED_RESOURCES) of resources this stack creates with settings like these."""
     built = {"resource_group", "key_vault", "registry_plan", "registry_app", "registry_identity"}
+    if s.registry_api.standby:
+        built |= {
+            "registry_standby_plan",
+            "registry_standby_app",
+            "registry_standby_identity",
+            "registry_front_door",
+            "registry_front_door_endpoint",
+            "registry_waf_policy",
+        }
     if not s.offline_store.shared:
         built.add("storage_account")
     # storage_container: the container is named by offlineStore.container, never by `names`.
@@ -200,6 +210,36 @@ def _check_identities(s: Settings) -> None:
                 f"{describe(principal.name)} is listed at {first.setting_key} with object id "
                 f"{describe(first.object_id)}; one {principal.principal_type} has one object id"
             )
+
+
+def _check_standby(s: Settings) -> None:
+    """A standby registry app serves from the SQL partner region through the failover group's listener."""
+    if not s.registry_api.standby:
+        return
+    if s.registry.backend != "sql":
+        raise _fail(
+            "registryApi.standby.enabled",
+            True,
+            "needs registry.backend 'sql': a Purview account lives in one region, so a standby app would fail "
+            "over to a backend that is down with the primary",
+        )
+    if not s.registry.sql.geo_replicated:
+        raise _fail(
+            "registryApi.standby.enabled",
+            True,
+            "needs registry.sql.secondaryLocation (geo-replication with a failover group): the standby app runs "
+            "in that region and reaches the database through the group's read-write listener",
+        )
+    partner = s.network.partner
+    if s.network.private and partner is not None and "appIntegration" not in partner.roles:
+        # Its Key Vault reference and SQL connection go private only through regional VNet integration, which
+        # needs a delegated subnet in the app's own region (Learn app-service/overview-vnet-integration).
+        where = "subnets" if partner.created else "existingSubnets"
+        raise SettingsError(
+            f"setting feathr-infra:network.partner.{where}.appIntegration = (not set): required with "
+            "registryApi.standby.enabled in private mode: the standby app's VNet integration subnet in "
+            f"{partner.location} (delegated to Microsoft.Web/serverFarms, /26 or larger recommended)"
+        )
 
 
 def _check_sql_size(s: Settings) -> None:

@@ -68,6 +68,8 @@ class RegistryApiSettings:
     acr_id: str | None  # the registry the image comes from, when it is an ACR (AcrPull for the app)
     insecure_disable_rbac: bool
     entra_client_id: str | None  # an existing Entra ID app registration; None creates one
+    # A second app in registry.sql.secondaryLocation behind one Front Door endpoint (docs/disaster-recovery.md).
+    standby: bool = False
 
     @property
     def tier(self) -> str:
@@ -85,12 +87,9 @@ _REPLACED = {
 }
 
 
-def parse_registry_api(
-    section: Section, production_like: bool, endpoint_public: bool, private: bool
-) -> RegistryApiSettings:
-    """`private`: network.mode is private (the app gets VNet integration and a private endpoint).
-    `endpoint_public`: whether the registry endpoint is reachable from the internet (`registry_endpoint_public`);
-    only a non-public endpoint allows `insecureDisableRbac` (in dev)."""
+def parse_registry_api(section: Section, production_like: bool, private: bool) -> RegistryApiSettings:
+    """`private`: network.mode is private (the app gets VNet integration and a private endpoint). Only a registry
+    endpoint that the internet cannot reach (`registry_endpoint_public`) allows `insecureDisableRbac` (in dev)."""
     for old, why in _REPLACED.items():
         if section.has(old):
             raise section.fail(old, section.raw(old), why)
@@ -120,10 +119,11 @@ def parse_registry_api(
             pattern=GUID,
             rule="the client (application) id of an existing Entra ID app registration, a GUID",
         ),
+        standby=_standby(section.section("standby")),
     )
     section.finish()
     _check_image(section, settings, image_text, production_like)
-    _check_rbac(section, settings, production_like, endpoint_public)
+    _check_rbac(section, settings, production_like, registry_endpoint_public(private, settings.standby))
 
     sku = APP_SERVICE_SKUS[settings.sku]
     if production_like and sku.tier in NON_PRODUCTION_TIERS:
@@ -169,6 +169,12 @@ def parse_registry_api(
             "alwaysOn", False, "production-like stacks keep the registry always on (no cold start for Feathr clients)"
         )
     return settings
+
+
+def _standby(section: Section) -> bool:
+    enabled = section.boolean("enabled", False)
+    section.finish()
+    return enabled
 
 
 def _image(section: Section, text: str) -> ImageReference:
@@ -244,14 +250,15 @@ def _check_rbac(section: Section, s: RegistryApiSettings, production_like: bool,
         raise section.fail(
             "insecureDisableRbac",
             True,
-            "the registry endpoint is public (network.mode public), and without RBAC every signed-in caller may "
-            "read, register and delete features; remove the key (allowed: false), or use network.mode private",
+            "the registry endpoint is public (network.mode public, or the Front Door endpoint of "
+            "registryApi.standby), and without RBAC every signed-in caller may read, register and delete "
+            "features; remove the key (allowed: false), or use network.mode private without a standby",
         )
 
 
-def registry_endpoint_public(private: bool) -> bool:
-    """Whether the registry's endpoint is reachable from the internet: the one place that decides it (the web
-    app's public network access follows it, `components/registry/app_network.py`). In private mode the app has
-    only its private endpoint. A public front (e.g. Front Door in front of the private endpoint) makes it public
-    again and must be taken into account here."""
-    return not private
+def registry_endpoint_public(private: bool, standby: bool) -> bool:
+    """Whether the registry's endpoint is reachable from the internet: the one place that decides it. In public
+    mode the app's own host is public; in private mode the app has only its private endpoint (its public network
+    access stays Disabled, `components/registry/app_network.py`), unless a standby puts the public Front Door
+    endpoint in front of both apps (`components/registry/front_door.py`)."""
+    return not private or standby

@@ -246,7 +246,9 @@ class Network(pulumi.ComponentResource):
                 # peering, "Virtual network gateway or Route Server"; the hub's side must allow gateway transit).
                 # Only one peering of a VNet may set it: the hub's.
                 use_remote_gateways=True if remote == "hub" and a.settings.hub_use_remote_gateways else None,
-                opts=pulumi.ResourceOptions(parent=self),
+                # A child of the component (not of its VNet), so depending on the network waits for the peering
+                # (Pulumi expands a component's children, not a custom resource's); the alias keeps the old URN.
+                opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=vnet)]),
             )
 
     def _zone(self, zone: str) -> pulumi.Input[str]:

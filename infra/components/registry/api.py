@@ -115,6 +115,23 @@ class RegistryApiArgs:
     # What must be done before the app starts, beyond its own grants (the SQL schema bootstrap:
     # the image reads userroles at import and crash-loops on an empty database).
     depends_on: tuple[pulumi.Resource, ...] = ()
+    # The origin users sign in at, when it is not the app's own (the Front Door endpoint with a standby).
+    redirect_origin: pulumi.Input[str] | None = None
+    # The UI's app registration when another RegistryApi made it (the standby shares the primary's).
+    shared_entra_client_id: pulumi.Input[str] | None = None
+    # Public origins behind Front Door: the app admits only Front Door's backend carrying this profile's id.
+    front_door_id: pulumi.Input[str] | None = None
+
+
+def _allow_front_door(front_door_id: pulumi.Input[str]) -> web.IpSecurityRestrictionArgs:
+    return web.IpSecurityRestrictionArgs(
+        name="front-door",
+        action="Allow",
+        priority=100,
+        tag=web.IpFilterTag.SERVICE_TAG,
+        ip_address="AzureFrontDoor.Backend",
+        headers={"x-azure-fdid": [front_door_id]},  # only this profile, not every Front Door customer's
+    )
 
 
 class RegistryApi(pulumi.ComponentResource):
@@ -171,9 +188,11 @@ class RegistryApi(pulumi.ComponentResource):
                 )
             )
 
-        origin = default_origin(args.app_name)
-        if settings.entra_client_id:
-            entra_client_id: pulumi.Output[str] = pulumi.Output.from_input(settings.entra_client_id)
+        origin = args.redirect_origin if args.redirect_origin is not None else default_origin(args.app_name)
+        if settings.entra_client_id or args.shared_entra_client_id is not None:
+            entra_client_id: pulumi.Output[str] = pulumi.Output.from_input(
+                settings.entra_client_id or args.shared_entra_client_id  # type: ignore[arg-type]
+            )
         else:
             entra_app = RegistryEntraApp(
                 f"{name}-entra-app",
@@ -246,6 +265,7 @@ class RegistryApi(pulumi.ComponentResource):
                 http20_enabled=True,
                 remote_debugging_enabled=False,
                 **site_config_network_args(args.network),
+                **self._front_door_only(args.front_door_id),
             ),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *args.depends_on]),
@@ -287,6 +307,8 @@ class RegistryApi(pulumi.ComponentResource):
         self.web_app_id: pulumi.Output[str] = app.id
         self.web_app_name: pulumi.Output[str] = app.name
         self.entra_client_id: pulumi.Output[str] = entra_client_id
+        self.host_name = f"{args.app_name}.azurewebsites.net"  # default_origin's host, known before the app
+        self.location = args.location
         self.ui_origin: pulumi.Output[str] = pulumi.Output.concat("https://", app.default_host_name)
         self.api_endpoint: pulumi.Output[str] = pulumi.Output.concat("https://", app.default_host_name, "/", API_BASE)
         self.register_outputs(
@@ -298,3 +320,16 @@ class RegistryApi(pulumi.ComponentResource):
                 "web_app_id": self.web_app_id,
             }
         )
+
+    @staticmethod
+    def _front_door_only(front_door_id: pulumi.Input[str] | None) -> dict:
+        """Behind Front Door with public origins: deny everything but Front Door's backend with this profile's
+        X-Azure-FDID (Learn app-service-ip-restrictions, "Restrict access to a specific Azure Front Door
+        instance"). The SCM site keeps its own (empty) rules: deployment needs no public path to it."""
+        if front_door_id is None:
+            return {}
+        return {
+            "ip_security_restrictions": [_allow_front_door(front_door_id)],
+            "ip_security_restrictions_default_action": web.DefaultAction.DENY,
+            "scm_ip_security_restrictions_use_main": False,
+        }

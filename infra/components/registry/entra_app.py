@@ -17,8 +17,15 @@ import pulumi_azuread as azuread
 @dataclass(frozen=True)
 class RegistryEntraAppArgs:
     display_name: str
-    redirect_origin: str  # https://<app>.azurewebsites.net, known before the web app exists
+    # https://<app>.azurewebsites.net (known before the web app exists), or the Front Door endpoint's origin
+    redirect_origin: pulumi.Input[str]
     owner_object_ids: Sequence[pulumi.Input[str]]
+
+
+def _checked_origin(origin: str) -> str:
+    if not origin.startswith("https://") or origin.endswith("/"):
+        raise ValueError(f"redirect origin must be an https origin without a trailing slash: {origin}")
+    return origin
 
 
 class RegistryEntraApp(pulumi.ComponentResource):
@@ -26,15 +33,12 @@ class RegistryEntraApp(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RegistryEntraAppArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:registry:RegistryEntraApp", name, None, opts)
-        if not args.redirect_origin.startswith("https://") or args.redirect_origin.endswith("/"):
-            raise ValueError(
-                f"redirect origin must be an https origin without a trailing slash: {args.redirect_origin}"
-            )
+        redirect_origin = pulumi.Output.from_input(args.redirect_origin).apply(_checked_origin)
         application = azuread.Application(
             name,
             display_name=args.display_name,
             sign_in_audience="AzureADMyOrg",
-            single_page_application=azuread.ApplicationSinglePageApplicationArgs(redirect_uris=[args.redirect_origin]),
+            single_page_application=azuread.ApplicationSinglePageApplicationArgs(redirect_uris=[redirect_origin]),
             web=azuread.ApplicationWebArgs(
                 implicit_grant=azuread.ApplicationWebImplicitGrantArgs(
                     id_token_issuance_enabled=True, access_token_issuance_enabled=False

@@ -15,6 +15,7 @@ from infra.components.key_vault import SecretStore
 from infra.components.monitoring import Monitoring
 from infra.components.registry.api import RegistryApi, RegistryApiArgs
 from infra.components.registry.app_user import ALL_TABLES, RBAC_TABLES
+from infra.components.registry.front_door import Origin, RegistryFrontDoor, RegistryFrontDoorArgs
 from infra.components.registry.purview_store import PurviewRegistryStore, PurviewRegistryStoreArgs
 from infra.components.registry.roles import RegistryRoleGrant
 from infra.components.registry.sql_store import SqlRegistryStore, SqlRegistryStoreArgs
@@ -42,30 +43,86 @@ class FeatureRegistryArgs:
 
 
 class FeatureRegistry(pulumi.ComponentResource):
-    """Outputs: `backend`, `api_endpoint` (https://<app>/api/v1) and, for SQL, `listener_host` (the
-    failover group's read-write listener, or the server when not geo-replicated)."""
+    """Outputs: `backend`, `api_endpoint` (https://<app>/api/v1, or https://<Front Door endpoint>/api/v1 with a
+    standby) and, for SQL, `listener_host` (the failover group's read-write listener, or the server when not
+    geo-replicated)."""
 
     def __init__(self, name: str, args: FeatureRegistryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("feathr:registry:FeatureRegistry", name, None, opts)
         settings, names, env = args.settings, args.settings.names, args.settings.env
         self.backend = settings.registry.backend
-        child = pulumi.ResourceOptions(parent=self)
         # network.mode private: the deployment scripts (schema bootstrap, Data Curator) run in the script subnet.
         self.script_storage = self._script_storage(name, args) if args.network.private else None
         # A SQL database for the SQL backend, and for registry RBAC's userroles with Purview too.
         self.sql = self._sql_store(name, args, names) if settings.registry.sql_database else None
         self.purview = self._purview_store(name, args, names) if self.backend == "purview" else None
-        self.api = RegistryApi(
+        # With a standby: one global endpoint first; users sign in there, and (public origins) only it reaches the apps.
+        self.front_door = self._front_door(name, args) if settings.registry_api.standby else None
+        self.api = self._api(
             f"{name}-api",
+            args,
+            plan_name=names.of("registry_plan"),
+            app_name=names.of("registry_app"),
+            identity_name=names.of("registry_identity"),
+            location=env.location,
+        )
+        self.standby_api: RegistryApi | None = None
+        if self.front_door is not None:
+            # The SQL partner region: the same function, image, settings and identity model; the same
+            # connection string secret, whose host is the failover group's read-write listener.
+            self.standby_api = self._api(
+                f"{name}-standby-api",
+                args,
+                plan_name=names.of("registry_standby_plan"),
+                app_name=names.of("registry_standby_app"),
+                identity_name=names.of("registry_standby_identity"),
+                location=settings.registry.sql.secondary_location or env.location,
+                shared_entra_client_id=self.api.entra_client_id,
+            )
+            self.front_door.route_to(
+                [
+                    Origin("primary", self.api.host_name, self.api.web_app_id, self.api.location, priority=1),
+                    Origin(
+                        "standby",
+                        self.standby_api.host_name,
+                        self.standby_api.web_app_id,
+                        self.standby_api.location,
+                        priority=2,
+                    ),
+                ],
+                depends_on=[self.api, self.standby_api],
+            )
+        self.api_endpoint: pulumi.Output[str] = (
+            self.front_door.api_endpoint if self.front_door is not None else self.api.api_endpoint
+        )
+        self.listener_host: pulumi.Output[str] | None = self.sql.listener_host if self.sql else None
+        self.register_outputs({"backend": self.backend, "api_endpoint": self.api_endpoint})
+
+    def _api(
+        self,
+        name: str,
+        args: FeatureRegistryArgs,
+        *,
+        plan_name: str,
+        app_name: str,
+        identity_name: str,
+        location: str,
+        shared_entra_client_id: pulumi.Input[str] | None = None,
+    ) -> RegistryApi:
+        """A registry app: the primary, or the standby in the SQL partner region (same everything but place)."""
+        settings, env = args.settings, args.settings.env
+        front_door = self.front_door
+        return RegistryApi(
+            name,
             RegistryApiArgs(
                 settings=settings.registry_api,
                 backend=self.backend,
-                plan_name=names.of("registry_plan"),
-                app_name=names.of("registry_app"),
-                identity_name=names.of("registry_identity"),
+                plan_name=plan_name,
+                app_name=app_name,
+                identity_name=identity_name,
                 entra_display_name=f"Feathr registry ({env.prefix} {env.environment})",
                 resource_group_name=args.resource_group_name,
-                location=env.location,
+                location=location,
                 tenant_id=args.tenant_id,
                 subscription_id=args.subscription_id,
                 connection_string_secret_id=self.sql.connection_string_secret_id if self.sql else None,
@@ -84,12 +141,31 @@ class FeatureRegistry(pulumi.ComponentResource):
                     *(self.purview.private_endpoints if self.purview else ()),
                     *args.app_depends_on,
                 ),
+                redirect_origin=front_door.origin if front_door is not None else None,
+                shared_entra_client_id=shared_entra_client_id,
+                # Only this Front Door may use the app's public endpoint. Private origins come through Private Link,
+                # which access restrictions do not evaluate (Learn app-service networking/private-endpoint,
+                # "Security"): the rule stays the public endpoint's lock wherever one is open.
+                front_door_id=front_door.front_door_id if front_door is not None else None,
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.api_endpoint: pulumi.Output[str] = self.api.api_endpoint
-        self.listener_host: pulumi.Output[str] | None = self.sql.listener_host if self.sql else None
-        self.register_outputs({"backend": self.backend, "api_endpoint": self.api_endpoint})
+
+    def _front_door(self, name: str, args: FeatureRegistryArgs) -> RegistryFrontDoor:
+        names = args.settings.names
+        return RegistryFrontDoor(
+            f"{name}-front-door",
+            RegistryFrontDoorArgs(
+                profile_name=names.of("registry_front_door"),
+                endpoint_name=names.of("registry_front_door_endpoint"),
+                waf_policy_name=names.of("registry_waf_policy"),
+                resource_group_name=args.resource_group_name,
+                private_origins=args.settings.network.private,
+                tags=args.settings.tags,
+                monitoring=args.monitoring,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _sql_store(self, name: str, args: FeatureRegistryArgs, names: Names) -> SqlRegistryStore:
         env = args.settings.env
