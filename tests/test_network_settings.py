@@ -506,7 +506,11 @@ def _network(config: dict[str, Any], stack: str = "prod"):
 
 def test_address_space_of_a_slash_8_is_accepted():
     # The widest address plan; its partner outside 10/8 so the two do not overlap.
-    partner = {"addressSpace": ["172.16.0.0/24"], "subnets": {"endpoints": "172.16.0.0/26"}}
+    # (prod's standby needs its appIntegration subnet in the partner VNet: infra/settings/cross_checks.py)
+    partner = {
+        "addressSpace": ["172.16.0.0/24"],
+        "subnets": {"endpoints": "172.16.0.0/26", "appIntegration": "172.16.0.64/26"},
+    }
     network = _network(prod(primary=created(space=("10.0.0.0/8",)), partner=partner))
     assert network.primary.address_space == ("10.0.0.0/8",)
 
@@ -535,7 +539,10 @@ def test_adjacent_subnets_and_vnets_are_accepted():
     network = _network(
         prod(
             primary=created(appIntegration="10.40.1.0/26", deploymentScripts="10.40.1.64/27"),
-            partner={"addressSpace": ["10.40.4.0/24"], "subnets": {"endpoints": "10.40.4.0/26"}},
+            partner={
+                "addressSpace": ["10.40.4.0/24"],
+                "subnets": {"endpoints": "10.40.4.0/26", "appIntegration": "10.40.4.64/26"},
+            },
         )
     )
     assert network.partner.address_space == ("10.40.4.0/24",)

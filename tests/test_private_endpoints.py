@@ -21,7 +21,9 @@ PRIVATE_LINK = {
     "azure-native:synapse:Workspace": ("publicNetworkAccess", {"Dev", "Sql", "SqlOnDemand"}),
     # No public-access property (SDK PrivateLinkHub: location, name, tags): the hub exists for its Web endpoint.
     "azure-native:synapse:PrivateLinkHub": (None, {"Web"}),
-    "azure-native:databricks:Workspace": ("publicNetworkAccess", {"databricks_ui_api"}),
+    # Learn databricks/security/network/front-end/front-end-private-connect: databricks_ui_api (front and back end,
+    # simplified deployment) and browser_authentication (the Entra ID SSO callback), both privatelink.azuredatabricks.net
+    "azure-native:databricks:Workspace": ("publicNetworkAccess", {"databricks_ui_api", "browser_authentication"}),
 }
 # Learn's zone per group id (the same table as infra/components/network/dns_zones.py, written out here).
 ZONE = {
@@ -39,6 +41,7 @@ ZONE = {
     "SqlOnDemand": "privatelink.sql.azuresynapse.net",
     "Web": "privatelink.azuresynapse.net",
     "databricks_ui_api": "privatelink.azuredatabricks.net",
+    "browser_authentication": "privatelink.azuredatabricks.net",
 }
 # Private Link types whose owner (issue 15) has not wired them yet. Each must still FAIL the check below
 # (test_pending_types_are_still_pending): the owner removes the row when the resource goes private.
@@ -120,7 +123,8 @@ NO_ENDPOINT = {
     "random:index/randomPassword:RandomPassword",
     "time:index/rotating:Rotating",
 }
-PRIVATE_VARIANTS = ["as deployed", "purview", "legacy redis"]  # prod's Databricks variant is public for now
+# prod's plain Databricks variant runs public (tests/support.py databricks_ready); "databricks private" is injected
+PRIVATE_VARIANTS = ["as deployed", "purview", "legacy redis", "databricks private"]
 
 
 def _get(inputs: dict, path: str):

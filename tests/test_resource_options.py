@@ -46,7 +46,12 @@ _VNETS = {
     "network-westeurope-appIntegration-nsg",
     "network-westeurope-deploymentScripts-nsg",
 }
-_PARTNER_VNET = {"network-northeurope-vnet", "network-northeurope-endpoints-nsg"}
+# the partner VNet also holds the standby registry app's integration subnet (registryApi.standby)
+_PARTNER_VNET = {
+    "network-northeurope-vnet",
+    "network-northeurope-endpoints-nsg",
+    "network-northeurope-appIntegration-nsg",
+}
 _ZONES = {  # every private stack: Key Vault, the offline store, SQL, the registry app
     "network-privatelink.vaultcore.azure.net",
     "network-privatelink.dfs.core.windows.net",
