@@ -1,15 +1,18 @@
-"""Helpers for tests: run the program under the mocks (cached per stack and overrides)."""
+"""Helpers for tests: run the program under the mocks (built once per session per stack and overrides)."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Collection
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from infra.offline.runner import REPO_ROOT, ProgramRun, run_program, stack_config
 from infra.settings import SECRET_SETTINGS
+from tests import shared_runs
 
 STACKS = sorted(p.name.split(".")[1] for p in REPO_ROOT.glob("Pulumi.*.yaml"))
 NS = "feathr-infra:"
@@ -43,9 +46,29 @@ def databricks_ready(config: dict[str, Any]) -> dict[str, Any]:
     return ready
 
 
-@lru_cache(maxsize=64)
-def _run_cached(stack: str, config_json: str | None, secret_keys: tuple[str, ...] | None) -> ProgramRun:
-    return run_program(stack, json.loads(config_json) if config_json else None, secret_keys=secret_keys)
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "no test").rsplit(" ", 1)[0]
+
+
+def _file_text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+@lru_cache(maxsize=256)  # pickles of a few hundred KiB each
+def _run_pickled(stack: str, config_json: str | None, secret_keys: tuple[str, ...] | None) -> bytes:
+    # Shared with the session's other workers (tests/shared_runs.py), keyed by everything that decides the run:
+    # the project file, and the stack file when the run reads it.
+    files = [_file_text(REPO_ROOT / "Pulumi.yaml")]
+    if config_json is None:
+        files.append(_file_text(REPO_ROOT / f"Pulumi.{stack}.yaml"))
+    return shared_runs.pickled_run(
+        [stack, config_json, secret_keys, files],
+        f"{stack} ({'its stack file' if config_json is None else 'a config'}, first needed by {_current_test()})",
+        lambda: run_program(stack, json.loads(config_json) if config_json else None, secret_keys=secret_keys),
+    )
 
 
 def run(stack: str, config: dict[str, Any] | None = None, secret_keys: Collection[str] | None = None) -> ProgramRun:
@@ -56,7 +79,8 @@ def run(stack: str, config: dict[str, Any] | None = None, secret_keys: Collectio
         # A config dict stands for what the CLI hands the program: a secret setting in it was set with --secret.
         secret_keys = [key for key in config if key.removeprefix(NS) in SECRET_SETTINGS]
     keys = tuple(sorted(secret_keys)) if secret_keys is not None else None
-    return _run_cached(stack, json.dumps(config, sort_keys=True) if config is not None else None, keys)
+    config_json = json.dumps(config, sort_keys=True) if config is not None else None
+    return shared_runs.unpickled(_run_pickled(stack, config_json, keys))  # each caller its own copy
 
 
 def offline_store_account(result: ProgramRun):

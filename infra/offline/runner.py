@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import json
 import runpy
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,6 +102,20 @@ def _as_pulumi_config(config: dict[str, Any]) -> dict[str, str]:
     }
 
 
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block. A run keeps ~10^5 futures, outputs and tasks alive at
+    once, which the collector promotes and re-scans in full collections: half a run's time (measured with
+    cProfile). The run's garbage is a few MiB, collected as usual once the run is over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def drain_rpcs() -> None:
     """After a failed run, let the registrations still in flight finish, so none of them fails into the
     next run (the SDK keeps the first failed RPC in a process-wide manager)."""
@@ -136,17 +151,18 @@ def run_program(
     def program() -> None:
         runpy.run_path(str(PROGRAM), run_name="__main__")
 
-    try:
-        _sync_await(run_pulumi_func(program))
-    except Exception:
-        _sync_await(drain_rpcs())
-        raise
-    if monitor.errors:  # what the engine would have refused, in registration order
-        raise monitor.errors[0]
+    with cyclic_gc_paused():
+        try:
+            _sync_await(run_pulumi_func(program))
+        except Exception:
+            _sync_await(drain_rpcs())
+            raise
+        if monitor.errors:  # what the engine would have refused, in registration order
+            raise monitor.errors[0]
 
-    root = runtime_settings.get_root_resource()
-    outputs = {}
-    for key, output in (getattr(root, "outputs", None) or {}).items():
-        output = pulumi.Output.from_input(output)
-        outputs[key] = StackOutput(_sync_await(output.future()), _sync_await(output.is_secret()))
+        root = runtime_settings.get_root_resource()
+        outputs = {}
+        for key, output in (getattr(root, "outputs", None) or {}).items():
+            output = pulumi.Output.from_input(output)
+            outputs[key] = StackOutput(_sync_await(output.future()), _sync_await(output.is_secret()))
     return ProgramRun(project, stack, list(monitor.recorded), outputs)
