@@ -38,6 +38,7 @@ DEFAULTS = [
     ("network.primary", None),
     ("network.partner", None),
     ("network.hub_vnet_id", None),
+    ("network.hub_use_remote_gateways", False),
     ("network.dns_zone_ids", ()),
     # offlineStore
     ("offline_store.mode", "dedicated"),
