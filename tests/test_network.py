@@ -17,6 +17,8 @@ def test_dns_zone_table_is_learns():
         "sqlServer": ("privatelink.database.windows.net",),
         "blob": ("privatelink.blob.core.windows.net",),
         "dfs": ("privatelink.dfs.core.windows.net",),
+        "blob_secondary": ("privatelink.blob.core.windows.net",),
+        "dfs_secondary": ("privatelink.dfs.core.windows.net",),
         "queue": ("privatelink.queue.core.windows.net",),
         "namespace": ("privatelink.servicebus.windows.net",),
         "sites": ("privatelink.azurewebsites.net",),
@@ -43,13 +45,24 @@ def test_prod_endpoints_and_zones():
         )
         for e in prod.of_type(PE)
     }
-    # N1's consumers; N2/N3 add the SQL servers, the registry app, Synapse.
-    assert {
+    # Every private endpoint of prod, exactly (docs/networking.md's table): an extra or a missing one is a bug.
+    assert endpoints == {
         ("vaults", ("vault",), "westeurope"),
         ("storageAccounts", ("dfs",), "westeurope"),
         ("storageAccounts", ("blob",), "westeurope"),
+        # Standard_RAGZRS: the read-only secondary from the partner VNet
+        ("storageAccounts", ("dfs_secondary",), "northeurope"),
+        ("storageAccounts", ("blob_secondary",), "northeurope"),
         ("redisEnterprise", ("redisEnterprise",), "westeurope"),
-    } <= endpoints
+        ("servers", ("sqlServer",), "westeurope"),
+        ("servers", ("sqlServer",), "northeurope"),  # the geo-secondary, in its own region
+        ("sites", ("sites",), "westeurope"),
+        ("sites", ("sites",), "northeurope"),  # the standby registry app
+        ("workspaces", ("Dev",), "westeurope"),
+        ("workspaces", ("Sql",), "westeurope"),
+        ("workspaces", ("SqlOnDemand",), "westeurope"),
+        ("privateLinkHubs", ("Web",), "westeurope"),
+    }
     groups = {g.inputs["privateEndpointName"]: g for g in prod.of_type(ZONE_GROUP)}
     vault_pe = next(
         e

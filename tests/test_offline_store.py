@@ -67,3 +67,31 @@ def test_shared_mode_creates_no_storage_and_points_at_the_shared_account():
     assert result.outputs["offlineStoreRoot"].value == "abfss://features@contososhared.dfs.core.windows.net"
     # the environment's own vault is still created: data may be shared, secrets never are
     assert result.one("azure-native:keyvault:Vault").physical_name == "contoso-dev-kv-yk41aj"
+
+
+def _endpoints_of(result, account):
+    """(group id, region) of every private endpoint to `account`."""
+    return {
+        (e.inputs["privateLinkServiceConnections"][0]["groupIds"][0], e.inputs["location"])
+        for e in result.of_type("azure-native:network:PrivateEndpoint")
+        if e.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] == account.arm_id
+    }
+
+
+def test_prod_reaches_its_read_only_secondary_from_the_partner_region(prod):
+    # Standard_RAGZRS: Learn storage-private-endpoints, read access to the secondary needs "separate private
+    # endpoints for both the primary and secondary instances"; the secondaries sit in the partner VNet (northeurope),
+    # which stays up when westeurope is lost.
+    assert _endpoints_of(prod, offline_store_account(prod)) == {
+        ("dfs", "westeurope"),
+        ("blob", "westeurope"),
+        ("dfs_secondary", "northeurope"),
+        ("blob_secondary", "northeurope"),
+    }
+
+
+def test_a_private_store_without_read_access_to_a_secondary_has_primary_endpoints_only():
+    # Standard_GZRS replicates but offers no readable secondary: nothing to reach there.
+    config = config_merged("prod", "offlineStore", sku="Standard_GZRS")
+    result = run("prod", config)
+    assert _endpoints_of(result, offline_store_account(result)) == {("dfs", "westeurope"), ("blob", "westeurope")}

@@ -145,11 +145,12 @@ def test_prod_data_paths(prod):
 def test_the_partner_region_is_marked(prod):
     text = to_mermaid(build_picture("prod", prod.resources))
     # the SQL partner region (northeurope) holds the geo-secondary and its private endpoint, the partner VNet and prod's
-    # standby registry app with its own private endpoint; the Front Door
+    # standby registry app with its own private endpoint, the offline store's secondary endpoints; the Front Door
     # profile and endpoint are global, drawn outside the primary region too
     assert (
         "class AFDEndpoint_registry_front_door_endpoint,AppServicePlan_registry_standby_api_plan,"
-        "Database_registry_sql_secondary_database,PrivateEndpoint_registry_sql_partner_server_sqlserver_pe,"
+        "Database_registry_sql_secondary_database,PrivateEndpoint_offline_store_blob_secondary_pe,"
+        "PrivateEndpoint_offline_store_dfs_secondary_pe,PrivateEndpoint_registry_sql_partner_server_sqlserver_pe,"
         "PrivateEndpoint_registry_standby_api_sites_pe,Profile_registry_front_door_profile,"
         "Server_registry_sql_partner_server,UserAssignedIdentity_registry_standby_api_identity,"
         "VirtualNetwork_network_northeurope_vnet,WebApp_registry_standby_api partner"

@@ -42,7 +42,12 @@ ZONE = {
     "Web": "privatelink.azuresynapse.net",
     "databricks_ui_api": "privatelink.azuredatabricks.net",
     "browser_authentication": "privatelink.azuredatabricks.net",
+    "dfs_secondary": "privatelink.dfs.core.windows.net",
+    "blob_secondary": "privatelink.blob.core.windows.net",
 }
+# Resources with more group ids than their type's row: prod's Standard_RAGZRS offline store also reaches its read-only
+# secondary (Learn storage-private-endpoints), from the partner region's VNet (logical name -> (groups, region)).
+SECONDARIES = {"offline-store": ({"dfs_secondary", "blob_secondary"}, "northeurope")}
 # Private Link types whose owner (issue 15) has not wired them yet. Each must still FAIL the check below
 # (test_pending_types_are_still_pending): the owner removes the row when the resource goes private.
 PENDING: dict[str, str] = {}  # empty: every Private Link type of issue 15 is wired
@@ -136,6 +141,8 @@ def _get(inputs: dict, path: str):
 def problems(run, resource) -> list[str]:
     """What keeps `resource` from being private: public access on, an endpoint or zone group missing or wrong."""
     path, groups = PRIVATE_LINK[resource.token]
+    secondary_groups, secondary_region = SECONDARIES.get(resource.logical_name, (set(), None))
+    groups = groups | secondary_groups
     found = []
     if path is not None and _get(resource.inputs, path) != "Disabled":
         found.append(f"{path} = {_get(resource.inputs, path)!r}")
@@ -149,10 +156,9 @@ def problems(run, resource) -> list[str]:
         found.append(f"endpoints for {sorted(by_group)}, expected {sorted(groups)}")
     zone_groups = {g.inputs["privateEndpointName"]: g for g in run.of_type("azure-native:network:PrivateDnsZoneGroup")}
     for (group,), endpoint in by_group.items():
-        if endpoint.inputs["location"] != resource.inputs.get("location"):
-            found.append(
-                f"{group} endpoint in {endpoint.inputs['location']}, resource in {resource.inputs.get('location')}"
-            )
+        expected_region = secondary_region if group in secondary_groups else resource.inputs.get("location")
+        if endpoint.inputs["location"] != expected_region:
+            found.append(f"{group} endpoint in {endpoint.inputs['location']}, expected in {expected_region}")
         zone_group = zone_groups.get(endpoint.physical_name)
         zones = (
             [c["privateDnsZoneId"].rsplit("/", 1)[-1] for c in zone_group.inputs["privateDnsZoneConfigs"]]

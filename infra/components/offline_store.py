@@ -12,7 +12,7 @@ from infra.components.monitoring import Monitoring
 from infra.components.monitoring.alerts import MetricAlert
 from infra.components.network import Network
 from infra.components.protection import lock_against_deletion, stateful_options
-from infra.settings.offline_store import OfflineStoreSettings
+from infra.settings.offline_store import READ_ACCESS_SECONDARY_SKUS, OfflineStoreSettings
 
 ADLS_ACCOUNT_SECRET = "ADLS-ACCOUNT"
 ADLS_KEY_SECRET = "ADLS-KEY"
@@ -155,6 +155,18 @@ class OfflineStore(pulumi.ComponentResource):
         )
         # dfs for Spark and Feathr (abfss://), blob for clients that use the Blob API on the same account.
         args.network.expose(name, target_id=account.id, group_ids=("dfs", "blob"), location=args.location, parent=self)
+        if args.network.private and settings.sku in READ_ACCESS_SECONDARY_SKUS:
+            # The read-only secondary needs endpoints of its own (Learn storage-private-endpoints: "you need separate
+            # private endpoints for both the primary and secondary instances"), under its own names
+            # (<account>-secondary), so they share the zones without touching the primary's records. They sit in the
+            # partner region's VNet when there is one: what reads the secondary does so when the primary region is down.
+            args.network.expose(
+                name,
+                target_id=account.id,
+                group_ids=("dfs_secondary", "blob_secondary"),
+                location=args.network.locations[-1],
+                parent=self,
+            )
         args.monitoring.watch(name, target_id=account.id, alerts=STORAGE_ALERTS, parent=self)
         self.account_name = account.name
         self.account_id = account.id

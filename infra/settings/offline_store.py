@@ -10,6 +10,9 @@ STORAGE_SKUS = frozenset(
     {"Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
 )
 GEO_REDUNDANT_SKUS = frozenset({"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"})
+# Read access to the secondary region (`<account>-secondary.<service>.core.windows.net`): the RA- SKUs only
+# (Learn storage-redundancy, "Read access to data in the secondary region").
+READ_ACCESS_SECONDARY_SKUS = frozenset({"Standard_RAGRS", "Standard_RAGZRS"})
 STORAGE_ACCOUNT_ID = (
     SUBSCRIPTION_ID_PREFIX + r"/resourceGroups/[-\w.()]{1,90}"
     r"/providers/Microsoft\.Storage/storageAccounts/[a-z0-9]{3,24}"

@@ -31,6 +31,9 @@ GROUP_ZONES: MappingProxyType[str, GroupZones] = MappingProxyType(
         # "Azure Data Lake File System Gen2 (Microsoft.Storage/storageAccounts) | dfs, dfs_secondary |
         #  privatelink.dfs.core.windows.net"
         "dfs": GroupZones("Microsoft.Storage/storageAccounts", ("privatelink.dfs.core.windows.net",)),
+        # The read-only secondaries of an RA-GRS/RA-GZRS account, same rows as above.
+        "blob_secondary": GroupZones("Microsoft.Storage/storageAccounts", ("privatelink.blob.core.windows.net",)),
+        "dfs_secondary": GroupZones("Microsoft.Storage/storageAccounts", ("privatelink.dfs.core.windows.net",)),
         # "Storage account (Microsoft.Storage/storageAccounts) | queue, queue_secondary |
         #  privatelink.queue.core.windows.net" (Purview's managed ingestion storage)
         "queue": GroupZones("Microsoft.Storage/storageAccounts", ("privatelink.queue.core.windows.net",)),
