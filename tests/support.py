@@ -57,15 +57,22 @@ def _file_text(path: Path) -> str:
         return ""
 
 
+# The engine's config variables: infra/stack_config.py merges them into what the program reads, so a run made
+# while a test set them (tests/test_policy.py) is another run.
+ENGINE_CONFIG_VARIABLES = ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")
+
+
 @lru_cache(maxsize=256)  # pickles of a few hundred KiB each
-def _run_pickled(stack: str, config_json: str | None, secret_keys: tuple[str, ...] | None) -> bytes:
+def _run_pickled(
+    stack: str, config_json: str | None, secret_keys: tuple[str, ...] | None, engine_config: tuple[str | None, ...]
+) -> bytes:
     # Shared with the session's other workers (tests/shared_runs.py), keyed by everything that decides the run:
-    # the project file, and the stack file when the run reads it.
+    # the project file, the stack file when the run reads it, and the engine's config variables.
     files = [_file_text(REPO_ROOT / "Pulumi.yaml")]
     if config_json is None:
         files.append(_file_text(REPO_ROOT / f"Pulumi.{stack}.yaml"))
     return shared_runs.pickled_run(
-        [stack, config_json, secret_keys, files],
+        [stack, config_json, secret_keys, files, list(engine_config)],
         f"{stack} ({'its stack file' if config_json is None else 'a config'}, first needed by {_current_test()})",
         lambda: run_program(stack, json.loads(config_json) if config_json else None, secret_keys=secret_keys),
     )
@@ -80,7 +87,8 @@ def run(stack: str, config: dict[str, Any] | None = None, secret_keys: Collectio
         secret_keys = [key for key in config if key.removeprefix(NS) in SECRET_SETTINGS]
     keys = tuple(sorted(secret_keys)) if secret_keys is not None else None
     config_json = json.dumps(config, sort_keys=True) if config is not None else None
-    return shared_runs.unpickled(_run_pickled(stack, config_json, keys))  # each caller its own copy
+    engine_config = tuple(os.environ.get(name) for name in ENGINE_CONFIG_VARIABLES)
+    return shared_runs.unpickled(_run_pickled(stack, config_json, keys, engine_config))  # each caller its own copy
 
 
 def offline_store_account(result: ProgramRun):

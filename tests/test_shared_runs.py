@@ -101,3 +101,33 @@ def test_this_session_shares_runs_through_its_own_directory():
     assert shared_runs._directory is not None
     assert shared_runs._directory.name.startswith("feathr-program-runs-")
     assert shared_runs._directory.is_dir()
+
+
+def test_a_runs_key_holds_everything_that_decides_it(monkeypatch):
+    # tests/support.py keys a shared run by the stack, the exact config, the secret keys, Pulumi.yaml (and the
+    # stack file when the run reads it) and the engine's config variables: leaving one out would hand a run built
+    # under other inputs to every worker.
+    from tests import support
+
+    keys = []
+    monkeypatch.setattr(shared_runs, "pickled_run", lambda key, label, build: keys.append(key) or b"")
+    project = (support.REPO_ROOT / "Pulumi.yaml").read_text()
+    stack_file = (support.REPO_ROOT / "Pulumi.dev.yaml").read_text()
+    support._run_pickled.__wrapped__("dev", None, None, (None, None))
+    support._run_pickled.__wrapped__("dev", '{"a": 1}', ("feathr-infra:x",), ('{"p:k": "v"}', '["p:k"]'))
+    assert keys == [
+        ["dev", None, None, [project, stack_file], [None, None]],
+        ["dev", '{"a": 1}', ("feathr-infra:x",), [project], ['{"p:k": "v"}', '["p:k"]']],
+    ]
+
+
+def test_run_reads_the_engines_config_variables(monkeypatch):
+    from tests import support
+
+    seen = []
+    monkeypatch.setattr(support, "_run_pickled", lambda *args: seen.append(args[3]) or b"")
+    monkeypatch.setattr(shared_runs, "unpickled", lambda data: data)
+    monkeypatch.setenv("PULUMI_CONFIG", '{"feathr-infra:environment": "dev"}')
+    monkeypatch.delenv("PULUMI_CONFIG_SECRET_KEYS", raising=False)
+    support.run("dev")
+    assert seen == [('{"feathr-infra:environment": "dev"}', None)]

@@ -160,7 +160,9 @@ class RegistryFrontDoor(pulumi.ComponentResource):
                     create=APPROVE_PRIVATE_ENDPOINTS.read_text(),
                     interpreter=["/bin/bash", "-c"],
                     environment={"RESOURCE_ID": origin.web_app_id, "REQUEST_MESSAGE": message},
-                    triggers=[origin.web_app_id],
+                    # Re-run whenever Front Door opens a new connection: a change to any of its private link
+                    # properties (an origin replaced under the same name keeps its id, so that is no trigger).
+                    triggers=[origin.web_app_id, WEB_APP_GROUP_ID, origin.location, message],
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[added[-1]]),
                 )
         route = cdn.Route(
