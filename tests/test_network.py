@@ -82,3 +82,22 @@ def test_prod_endpoints_and_zones():
 def test_dev_is_public_and_declares_no_network():
     dev = run("dev")
     assert not [r for r in dev.resources if r.token.startswith(("azure-native:network:", "azure-native:privatedns:"))]
+
+
+def test_children_moved_off_their_protected_parents_keep_their_deployed_urns():
+    # Diagnostics, zone links and peerings became children of the network component (so they do not inherit the
+    # protection of their NSG, VNet or zone); an alias to the former parent keeps a deployed stack from replacing them.
+    prod = run("prod")
+    network = "urn:pulumi:prod::feathr-infra::feathr:network:Network$"
+    moved = {
+        "network-westeurope-endpoints-nsg-diagnostics": "azure-native:network:NetworkSecurityGroup::network-westeurope-endpoints-nsg",
+        "network-westeurope-vnet-diagnostics": "azure-native:network:VirtualNetwork::network-westeurope-vnet",
+        "network-northeurope-to-westeurope-peering": "azure-native:network:VirtualNetwork::network-northeurope-vnet",
+        "network-privatelink.vaultcore.azure.net-contoso-prod-northeurope-vnet-link": (
+            "azure-native:privatedns:PrivateZone::network-privatelink.vaultcore.azure.net"
+        ),
+    }
+    by_name = {r.logical_name: r for r in prod.resources}
+    for name, former in moved.items():
+        assert by_name[name].parent_urn == "urn:pulumi:prod::feathr-infra::pulumi:pulumi:Stack$feathr:network:Network::network"
+        assert [a for a in by_name[name].aliases if a.startswith("parentUrn=")] == [f"parentUrn={network}{former}"]

@@ -93,11 +93,13 @@ class Monitoring(pulumi.ComponentResource):
         resource_type: str,
         parent: pulumi.Resource,
         categories: Sequence[str] | None = None,
+        former_parent: pulumi.Resource | None = None,
     ) -> monitor.DiagnosticSetting:
         """The diagnostic setting of one resource (`resource_type` its ARM type, e.g. Microsoft.KeyVault/vaults):
         its log categories or category groups and metrics from DIAGNOSTICS, to the workspace, in resource-specific
         tables where the type has them. Logical name `<name>-diagnostics`. `categories` narrows the logs to
-        those (of the type's), without metrics: the `master` database carries server audit records only."""
+        those (of the type's), without metrics: the `master` database carries server audit records only.
+        `former_parent`: the parent it had before, so a move keeps the deployed setting (a Pulumi alias)."""
         row = diagnostics_for(resource_type)
         if categories is not None:
             row = Diagnostics(categories=tuple(categories), dedicated=row.dedicated)
@@ -110,7 +112,9 @@ class Monitoring(pulumi.ComponentResource):
             logs=[monitor.DiagnosticsLogSettingsArgs(category=c, enabled=True) for c in row.categories]
             + [monitor.DiagnosticsLogSettingsArgs(category_group=g, enabled=True) for g in row.category_groups],
             metrics=[monitor.DiagnosticsMetricSettingsArgs(category=c, enabled=True) for c in row.metrics],
-            opts=pulumi.ResourceOptions(parent=parent),
+            opts=pulumi.ResourceOptions(
+                parent=parent, aliases=[pulumi.Alias(parent=former_parent)] if former_parent is not None else None
+            ),
         )
 
     def watch(

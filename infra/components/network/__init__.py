@@ -170,6 +170,7 @@ class Network(pulumi.ComponentResource):
                 target_id=nsg.id,
                 resource_type="Microsoft.Network/networkSecurityGroups",
                 parent=self,  # not the NSG: a child would inherit its `protect`
+                former_parent=nsg,  # its parent before the network was protected: keep the deployed setting
             )
             delegation = DELEGATIONS.get(role)
             subnets.append(
@@ -212,6 +213,7 @@ class Network(pulumi.ComponentResource):
             target_id=vnet.id,
             resource_type="Microsoft.Network/virtualNetworks",
             parent=self,
+            former_parent=vnet,
         )
         for role in region.roles:
             # ARM's subnet id: <vnet id>/subnets/<name>.
@@ -288,7 +290,8 @@ class Network(pulumi.ComponentResource):
                     virtual_network=privatedns.SubResourceArgs(id=vnet_id),
                     registration_enabled=False,  # records come from the endpoints' zone groups
                     tags=a.tags,
-                    opts=pulumi.ResourceOptions(parent=self),
+                    # Not the zone's child, which would inherit its `protect`; the alias keeps the deployed link.
+                    opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=created)]),
                 )
             self._zone_ids[zone] = created.id
         return self._zone_ids[zone]
