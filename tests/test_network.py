@@ -99,5 +99,8 @@ def test_children_moved_off_their_protected_parents_keep_their_deployed_urns():
     }
     by_name = {r.logical_name: r for r in prod.resources}
     for name, former in moved.items():
-        assert by_name[name].parent_urn == "urn:pulumi:prod::feathr-infra::pulumi:pulumi:Stack$feathr:network:Network::network"
+        assert (
+            by_name[name].parent_urn
+            == "urn:pulumi:prod::feathr-infra::pulumi:pulumi:Stack$feathr:network:Network::network"
+        )
         assert [a for a in by_name[name].aliases if a.startswith("parentUrn=")] == [f"parentUrn={network}{former}"]
